@@ -1,0 +1,165 @@
+"""Calls from a module to common modules, managers and its own methods.
+
+One regex pass finds every ``name(`` and ``qualifier.name(`` in the lower-cased code view (comments and
+strings are already gone); the rare longer chain is looked at backwards from the qualifier:
+
+* ``М.Метод(`` where ``М`` is a common module of the configuration (and not itself a property,
+  ``Х.М.Метод(``) -> ``common_module``;
+* ``П.Метод(`` where ``П`` was assigned ``<X>.ОбщийМодуль("Имя")``/``<X>.CommonModule("Name")`` earlier
+  in the same method (or module body), and ``<X>.ОбщийМодуль("Имя").Метод(`` inline ->
+  ``common_module_dynamic`` with ``CommonModule.Имя``;
+* ``Справочники.Имя.Метод(`` and every other manager collection, Russian or English -> ``manager``
+  with ``Catalog.Имя`` …;
+* ``Метод(`` or ``ЭтотОбъект.Метод(`` where the module declares ``Метод`` -> ``local``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from .lexer import CodeView
+
+# Manager collection (lower case) -> singular English metadata type.
+MANAGERS: dict[str, str] = {}
+for _names, _type in [
+    (("справочники", "catalogs"), "Catalog"),
+    (("документы", "documents"), "Document"),
+    (("регистрысведений", "informationregisters"), "InformationRegister"),
+    (("регистрынакопления", "accumulationregisters"), "AccumulationRegister"),
+    (("регистрыбухгалтерии", "accountingregisters"), "AccountingRegister"),
+    (("регистрырасчета", "calculationregisters"), "CalculationRegister"),
+    (("обработки", "dataprocessors"), "DataProcessor"),
+    (("отчеты", "reports"), "Report"),
+    (("планывидовхарактеристик", "chartsofcharacteristictypes"), "ChartOfCharacteristicTypes"),
+    (("планысчетов", "chartsofaccounts"), "ChartOfAccounts"),
+    (("планывидоврасчета", "chartsofcalculationtypes"), "ChartOfCalculationTypes"),
+    (("планыобмена", "exchangeplans"), "ExchangePlan"),
+    (("бизнеспроцессы", "businessprocesses"), "BusinessProcess"),
+    (("задачи", "tasks"), "Task"),
+    (("перечисления", "enums"), "Enum"),
+    (("константы", "constants"), "Constant"),
+    (("журналыдокументов", "documentjournals"), "DocumentJournal"),
+    (("последовательности", "sequences"), "Sequence"),
+    (("критерииотбора", "filtercriteria"), "FilterCriterion"),
+    (("хранилищанастроек", "settingsstorages"), "SettingsStorage"),
+    (("внешниеисточникиданных", "externaldatasources"), "ExternalDataSource"),
+]:
+    for _name in _names:
+        MANAGERS[_name] = _type
+
+_COMMON_MODULE_GETTERS = frozenset(("общиймодуль", "commonmodule"))
+_THIS_OBJECT = frozenset(("этотобъект", "thisobject"))
+
+# Possessive quantifiers: a word that is not followed by "(" is given up at once, not letter by letter.
+# "Q.Name(" or "Name(". Possessive quantifiers: a word that leads nowhere is given up at once instead
+# of letter by letter, which keeps this pass over the whole module cheap.
+_CALL = re.compile(r"\b(?:([^\W\d]\w*+)[ \t]*+\.[ \t]*+)?([^\W\d]\w*+)[ \t]*+\(")
+# The word before ".Q" in a chain (searched just before Q, anchored at the end).
+_PREVIOUS = re.compile(r"([^\W\d]\w*)[ \t]*\.[ \t]*\Z")
+# "Переменная = " before a getter call; "<=" and ">=" are comparisons, not assignments.
+_ASSIGNED_TO = re.compile(r"(?<![\w.])([^\W\d]\w*)[ \t]*(?<![<>])=[ \t]*\Z")
+_LITERAL_ARG = re.compile(r'[ \t]*"(\d+)\n*"[ \t]*\)')
+_INLINE_CALL = re.compile(r"[ \t]*\.[ \t]*([^\W\d]\w*)[ \t]*\(")
+
+
+@dataclass(slots=True)
+class Call:
+    position: int  # offset of the called name in the code view
+    callee_object_id: str
+    callee_method: str
+    callee_kind: str
+
+
+def _literal(view: CodeView, index: str) -> str:
+    return view.strings[int(index)].text[1:-1].replace('""', '"').strip()
+
+
+def find_calls(
+    view: CodeView,
+    low: str,
+    *,
+    own_object_id: str,
+    common_modules: dict[str, str],
+    local_methods: dict[str, str],
+    method_starts: list[int],
+    skip_positions: frozenset[int],
+) -> list[Call]:
+    """All calls of the module in text order.
+
+    ``common_modules`` and ``local_methods`` map lower-cased names to the names as declared;
+    ``method_starts`` are offsets where methods begin (a dynamic-module variable is local to the method
+    it is assigned in); ``skip_positions`` are the offsets of the declared names themselves.
+    """
+    code = view.code
+    calls: list[Call] = []
+    dynamic: dict[str, str] = {}  # variable (lower) -> common module name, within the current method
+    scope = -1
+    for m in _CALL.finditer(low):
+        qualifier, name = m.group(1, 2)
+        if qualifier is None:
+            start = m.start()
+            if start and low[start - 1] == ".":  # a method of an expression's result: Ф().Метод(
+                continue
+            declared = local_methods.get(name)
+            if declared is not None and start not in skip_positions:
+                calls.append(Call(start, own_object_id, declared, "local"))
+            continue
+        q_start = m.start(1)
+        start = m.start(2)
+        if q_start and low[q_start - 1] == ".":  # Q2.Q1.Метод(: only a manager chain interests us
+            previous = _PREVIOUS.search(low, max(0, q_start - 80), q_start)
+            if previous is None:
+                continue
+            p_start = previous.start(1)
+            if p_start and low[p_start - 1] == ".":
+                continue
+            manager = MANAGERS.get(previous.group(1))
+            if manager is not None:
+                method = code[start : m.end(2)]
+                calls.append(Call(start, f"{manager}.{code[q_start : m.end(1)]}", method, "manager"))
+            continue
+        module = common_modules.get(qualifier)
+        if module is not None:
+            calls.append(Call(start, f"CommonModule.{module}", code[start : m.end(2)], "common_module"))
+            if name in _COMMON_MODULE_GETTERS:
+                owner = bisect_right(method_starts, start)
+                if owner != scope:
+                    scope, dynamic = owner, {}
+                _dynamic_module(view, low, m, dynamic, calls)
+            continue
+        if qualifier in _THIS_OBJECT:
+            declared = local_methods.get(name)
+            if declared is not None:
+                calls.append(Call(start, own_object_id, declared, "local"))
+            continue
+        if dynamic and qualifier in dynamic and bisect_right(method_starts, start) == scope:
+            calls.append(
+                Call(
+                    start,
+                    f"CommonModule.{dynamic[qualifier]}",
+                    code[start : m.end(2)],
+                    "common_module_dynamic",
+                )
+            )
+    return calls
+
+
+def _dynamic_module(view: CodeView, low: str, m: re.Match[str], dynamic: dict, calls: list) -> None:
+    """Handle ``<X>.ОбщийМодуль("Имя")``: remember the variable it is assigned to, or an inline call."""
+    arg = _LITERAL_ARG.match(low, m.end())
+    if arg is None:
+        return
+    module = _literal(view, arg.group(1))
+    if not module:
+        return
+    inline = _INLINE_CALL.match(low, arg.end())
+    if inline is not None:
+        method = view.code[inline.start(1) : inline.end(1)]
+        calls.append(Call(inline.start(1), f"CommonModule.{module}", method, "common_module_dynamic"))
+        return
+    q_start = m.start(1)
+    assigned = _ASSIGNED_TO.search(low, max(0, q_start - 120), q_start)
+    if assigned is not None:
+        dynamic[assigned.group(1)] = module

@@ -1,0 +1,186 @@
+"""``parse_module``: one BSL module's text -> rows for the snapshot's ``methods``, ``calls``, ``query_tables``.
+
+Pipeline: ``lexer.code_view`` (one regex pass that sets comments and literals aside), then
+declarations, calls, query tables and complexity, each a regex pass over the code view.
+Pure function of its inputs, safe to run in worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from .calls import find_calls
+from .complexity import method_complexity
+from .declarations import find_declarations, remove_deleted_blocks
+from .lexer import code_view, line_of, line_starts
+from .queries import find_query_tables
+
+# A line counts towards ncloc when it holds something other than blanks and a // comment.
+# Matched from the "\n" that ends the previous line, so the engine can jump from newline to newline.
+_CODE_LINE = re.compile(r"\n[ \t]*+(?:[^\s/]|/(?!/))")
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """What the parser needs to know about the configuration around the module."""
+
+    common_modules: frozenset[str] = frozenset()  # names of the configuration's common modules
+    own_object_id: str | None = None  # owner object of the module (callee of local calls)
+
+
+@dataclass(slots=True)
+class ModuleParse:
+    lines: int
+    ncloc: int
+    methods: list[dict] = field(default_factory=list)
+    calls: list[dict] = field(default_factory=list)
+    query_tables: list[dict] = field(default_factory=list)
+
+
+_LOWER_CACHE: dict[frozenset[str], dict[str, str]] = {}
+
+
+def _common_module_index(names: frozenset[str]) -> dict[str, str]:
+    # Built once per configuration per process: every module of a configuration shares the set.
+    index = _LOWER_CACHE.get(names)
+    if index is None:
+        index = {n.lower(): n for n in names}
+        if len(_LOWER_CACHE) > 16:
+            _LOWER_CACHE.clear()
+        _LOWER_CACHE[names] = index
+    return index
+
+
+def _lower(code: str) -> str:
+    low = code.lower()
+    if len(low) == len(code):
+        return low
+    # A few characters lower-case to two (İ); keep offsets aligned with the code view.
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in code)
+
+
+def count_lines(text: str) -> int:
+    """Number of lines; a final newline does not start another line."""
+    if not text:
+        return 0
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def parse_module(
+    text: str,
+    *,
+    module_id: str,
+    object_id: str,
+    configuration: str,
+    ctx: CallContext | None = None,
+) -> ModuleParse:
+    """Parse one module's text (BOM removed, LF line ends) into snapshot rows."""
+    ctx = ctx or CallContext()
+    own_object_id = ctx.own_object_id or object_id
+    text_lines = text.split("\n")
+    ntext = "\n" + text
+    starts = line_starts(text)
+    view = code_view(text)
+    remove_deleted_blocks(view)
+    code = view.code
+    code_starts = line_starts(code)
+    low = _lower(code)
+
+    declarations = find_declarations(text_lines, view, low, code_starts)
+    seen: dict[str, int] = {}
+    for d in declarations:
+        seen[d.name.lower()] = seen.get(d.name.lower(), 0) + 1
+    method_ids = [
+        f"{module_id}.{d.name}" + (f"#{d.start_line}" if seen[d.name.lower()] > 1 else "")
+        for d in declarations
+    ]
+    local = {}
+    for d in declarations:
+        local.setdefault(d.name.lower(), d.name)
+
+    calls = find_calls(
+        view,
+        low,
+        own_object_id=own_object_id,
+        common_modules=_common_module_index(ctx.common_modules),
+        local_methods=local,
+        method_starts=[code_starts[d.start_line - 1] for d in declarations],
+        skip_positions=frozenset(d.name_pos for d in declarations),
+    )
+
+    decl_starts = [d.start_line for d in declarations]
+
+    def owner(line: int) -> int:
+        k = bisect_right(decl_starts, line) - 1
+        return k if k >= 0 and line <= declarations[k].end_line else -1
+
+    recursive = [0] * len(declarations)
+    call_rows = []
+    for c in calls:
+        line = line_of(code_starts, c.position)
+        k = owner(line)
+        if k >= 0 and c.callee_kind == "local" and c.callee_method.lower() == declarations[k].name.lower():
+            recursive[k] += 1
+        call_rows.append(
+            {
+                "caller_method_id": method_ids[k] if k >= 0 else None,
+                "caller_module_id": module_id,
+                "callee_object_id": c.callee_object_id,
+                "callee_method": c.callee_method,
+                "callee_kind": c.callee_kind,
+                "line": line,
+                "configuration": configuration,
+            }
+        )
+
+    methods = []
+    for k, d in enumerate(declarations):
+        cyclomatic, cognitive = method_complexity(low, d.body_start, d.body_end, recursive[k])
+        methods.append(
+            {
+                "method_id": method_ids[k],
+                "module_id": module_id,
+                "object_id": object_id,
+                "configuration": configuration,
+                "name": d.name,
+                "kind": d.kind,
+                "is_async": d.is_async,
+                "export": d.export,
+                "directives": d.directives,
+                "annotations": d.annotations,
+                "params": [{"name": p.name, "by_value": p.by_value, "default": p.default} for p in d.params],
+                "region": d.region,
+                "preprocessor": d.preprocessor,
+                "doc_comment": d.doc_comment,
+                "start_line": d.start_line,
+                "end_line": d.end_line,
+                # In "\n" + text, starts[n - 1] is the newline that opens line n.
+                "ncloc": len(_CODE_LINE.findall(ntext, starts[d.start_line - 1], starts[d.end_line])),
+                "cyclomatic": cyclomatic,
+                "cognitive": cognitive,
+            }
+        )
+
+    query_rows = []
+    for q in find_query_tables(view):
+        k = owner(q.line)
+        query_rows.append(
+            {
+                "module_id": module_id,
+                "method_id": method_ids[k] if k >= 0 else None,
+                "table_name": q.table_name,
+                "object_id": q.object_id,
+                "line": q.line,
+                "configuration": configuration,
+            }
+        )
+
+    return ModuleParse(
+        lines=count_lines(text),
+        ncloc=len(_CODE_LINE.findall(ntext)),
+        methods=methods,
+        calls=call_rows,
+        query_tables=query_rows,
+    )

@@ -1,0 +1,117 @@
+"""Metadata tables named in the query texts of a module.
+
+A query text is a chain of string literals joined by ``+`` (a single literal is a chain of one,
+multi-line ``|`` literals included) in which some literal has the word ``ВЫБРАТЬ``/``SELECT``.
+Literals outside such chains are query fragments only where a table follows ``ИЗ/FROM`` or
+``СОЕДИНЕНИЕ/JOIN`` (``Текст = Текст + " ИЗ Справочник.Банки"``).
+
+A table is ``<Type>.<Name>`` with an optional third part (tabular section or virtual table,
+``РегистрСведений.Курсы.СрезПоследних``); ``table_name`` is that text as written, without the
+virtual table's parameters. Not tables, so skipped: ``ЗНАЧЕНИЕ(Справочник.X.Y)``/``VALUE(…)``
+(a predefined value), a type after ``ССЫЛКА/REFS`` or ``КАК/AS`` (``ВЫРАЗИТЬ(П КАК Справочник.X)``),
+and a field of an alias spelled like a table type (``… КАК Документ`` then ``Документ.Дата``), unless
+it follows ``ИЗ``/``СОЕДИНЕНИЕ``/``,``. ``//`` comments inside query texts are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexer import CodeView
+
+# Query-language table type (lower case) -> singular English metadata type.
+TABLE_TYPES: dict[str, str] = {}
+for _names, _type in [
+    (("справочник", "catalog"), "Catalog"),
+    (("документ", "document"), "Document"),
+    (("регистрсведений", "informationregister"), "InformationRegister"),
+    (("регистрнакопления", "accumulationregister"), "AccumulationRegister"),
+    (("регистрбухгалтерии", "accountingregister"), "AccountingRegister"),
+    (("регистррасчета", "calculationregister"), "CalculationRegister"),
+    (("планвидовхарактеристик", "chartofcharacteristictypes"), "ChartOfCharacteristicTypes"),
+    (("плансчетов", "chartofaccounts"), "ChartOfAccounts"),
+    (("планвидоврасчета", "chartofcalculationtypes"), "ChartOfCalculationTypes"),
+    (("планобмена", "exchangeplan"), "ExchangePlan"),
+    (("бизнеспроцесс", "businessprocess"), "BusinessProcess"),
+    (("задача", "task"), "Task"),
+    (("перечисление", "enum"), "Enum"),
+    (("константа", "constant"), "Constant"),
+    (("журналдокументов", "documentjournal"), "DocumentJournal"),
+    (("последовательность", "sequence"), "Sequence"),
+    (("критерийотбора", "filtercriterion"), "FilterCriterion"),
+]:
+    for _name in _names:
+        TABLE_TYPES[_name] = _type
+
+_TABLE = re.compile(
+    r"(?<![\w.&])("
+    + "|".join(sorted(TABLE_TYPES, key=len, reverse=True))
+    + r")\.([^\W\d]\w*)(?:\.([^\W\d]\w*))?",
+    re.IGNORECASE,
+)
+_SELECT = re.compile(r"\b(?:выбрать|select)\b", re.IGNORECASE)
+_COMMENT = re.compile(r"//[^\n]*")
+_ALIAS = re.compile(r"\b(?:как|as)\s+([^\W\d]\w*)", re.IGNORECASE)
+# The word (and "(" or ",") right before a table name, read on the text before it.
+_BEFORE = re.compile(r"(?:(\w+)\s*(\()?|(,))[\s|]*\Z")
+_CHAIN = re.compile(r'"(\d+)\n*"(?:\s*\+\s*"\d+\n*")*')
+_INDEX = re.compile(r'"(\d+)')
+_SOURCE_WORDS = frozenset(("из", "from", "соединение", "join"))
+_TYPE_WORDS = frozenset(("ссылка", "refs", "как", "as"))
+_VALUE_WORDS = frozenset(("значение", "value"))
+
+
+@dataclass(slots=True)
+class QueryTable:
+    line: int
+    table_name: str
+    object_id: str
+
+
+def _tables(text: str, first_line: int, is_query: bool, aliases: set[str]) -> list[QueryTable]:
+    found = []
+    for m in _TABLE.finditer(text):
+        before = _BEFORE.search(text, max(0, m.start() - 60), m.start())
+        word = before.group(1).lower() if before and before.group(1) else ""
+        after_source = word in _SOURCE_WORDS or bool(before and before.group(3))
+        if not is_query and not after_source:
+            continue
+        if word in _TYPE_WORDS or (word in _VALUE_WORDS and before.group(2)):
+            continue
+        type_word = m.group(1).lower()
+        if type_word in aliases and not after_source:
+            continue
+        name = m.group(2)
+        found.append(
+            QueryTable(
+                first_line + text.count("\n", 0, m.start()), m.group(0), f"{TABLE_TYPES[type_word]}.{name}"
+            )
+        )
+    return found
+
+
+def find_query_tables(view: CodeView) -> list[QueryTable]:
+    """Tables named in the module's query texts, in text order."""
+    strings = view.strings
+    if not strings:
+        return []
+    # Most modules hold no query at all: one lower-cased join of the literals rules them out cheaply.
+    joined = "\x00".join(s.text for s in strings).lower()
+    if "выбрать" not in joined and "select" not in joined:
+        return []
+    result: list[QueryTable] = []
+    for chain in _CHAIN.finditer(view.code):
+        literals = [strings[int(i)] for i in _INDEX.findall(chain.group())]
+        texts = [s.text for s in literals]
+        if not any("." in t for t in texts):
+            continue
+        is_query = any(("выбрать" in t.lower() or "select" in t.lower()) and _SELECT.search(t) for t in texts)
+        if is_query:
+            texts = [_COMMENT.sub("", t) for t in texts]
+            aliases = {a.lower() for t in texts for a in _ALIAS.findall(t)}
+        else:
+            aliases = set()
+        for literal, text in zip(literals, texts, strict=True):
+            result.extend(_tables(text, literal.line, is_query, aliases))
+    return result

@@ -1,0 +1,47 @@
+"""Calls to common modules (direct and through ОбщийМодуль("…")), managers and the module's own methods."""
+
+from __future__ import annotations
+
+from onec_analysis.snapshot.schema import TABLES
+
+M = "Catalog.Банки.ObjectModule"
+
+
+def test_call_rows(parse_fixture) -> None:
+    mp = parse_fixture("calls.bsl")
+    assert all(list(row) == TABLES["calls"].names for row in mp.calls)
+    assert {row["caller_module_id"] for row in mp.calls} == {M}
+    assert {row["configuration"] for row in mp.calls} == {"Тест"}
+    rows = [
+        (c["line"], c["caller_method_id"], c["callee_object_id"], c["callee_method"], c["callee_kind"])
+        for c in mp.calls
+    ]
+    assert rows == [
+        (4, f"{M}.Заполнить", "CommonModule.ОбщегоНазначения", "СообщитьПользователю", "common_module"),
+        # any letter case; the row names the module as the configuration spells it
+        (5, f"{M}.Заполнить", "CommonModule.ОбщегоНазначения", "ЗначениеРеквизита", "common_module"),
+        # lines 6-8: a comment, a string, and a property that happens to be called ОбщегоНазначения
+        (9, f"{M}.Заполнить", "Catalog.Банки", "СоздатьЭлемент", "manager"),
+        (10, f"{M}.Заполнить", "InformationRegister.КурсыВалют", "СоздатьНаборЗаписей", "manager"),
+        (11, f"{M}.Заполнить", "Catalog.Currencies", "FindByCode", "manager"),
+        (12, f"{M}.Заполнить", "AccumulationRegister.Остатки", "ПересчитатьИтоги", "manager"),
+        # line 13 calls a method of a predefined value, not of the manager
+        (14, f"{M}.Заполнить", "Catalog.Банки", "Вспомогательная", "local"),
+        (15, f"{M}.Заполнить", "Catalog.Банки", "Вспомогательная", "local"),
+        (16, f"{M}.Заполнить", "Catalog.Банки", "Вспомогательная", "local"),
+        (21, f"{M}.Динамические", "CommonModule.ОбщегоНазначения", "ПодсистемаСуществует", "common_module"),
+        (22, f"{M}.Динамические", "CommonModule.ОбщегоНазначения", "ОбщийМодуль", "common_module"),
+        (23, f"{M}.Динамические", "CommonModule.УправлениеПечатью", "Напечатать", "common_module_dynamic"),
+        (25, f"{M}.Динамические", "CommonModule.ОбщегоНазначенияКлиент", "ОбщийМодуль", "common_module"),
+        (
+            25,
+            f"{M}.Динамические",
+            "CommonModule.РаботаСФайламиКлиент",
+            "ОткрытьФайл",
+            "common_module_dynamic",
+        ),
+        (26, f"{M}.Динамические", "CommonModule.Common", "CommonModule", "common_module"),
+        (27, f"{M}.Динамические", "CommonModule.FilesOperations", "Attach", "common_module_dynamic"),
+        # line 31: МодульПечать was assigned in another method, so it is not resolved here
+        (35, None, "Catalog.Банки", "Вспомогательная", "local"),  # module body
+    ]
