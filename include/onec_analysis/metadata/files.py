@@ -1,0 +1,84 @@
+"""Walking an export safely, and reading files into bytes with problems instead of exceptions."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from .model import Project, UnitResult
+
+
+@lru_cache(maxsize=8)
+def _real_root(root: str) -> str:
+    return os.path.realpath(root)
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether path, with every symlink on the way resolved, stays within root."""
+    real_root = _real_root(str(root))
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root + os.sep)
+
+
+def outside_link(path: Path, source_root: Path) -> tuple[str, str, str] | None:
+    """A 'symlink_outside' problem when path is a symbolic link leading out of the source folder."""
+    if not path.is_symlink() or inside(path, source_root):
+        return None
+    return (
+        path.relative_to(source_root).as_posix(),
+        "symlink_outside",
+        f"symbolic link to {os.readlink(path)} leads outside the source folder; not followed",
+    )
+
+
+def walk_files(folder: Path, source_root: Path, problems: list[tuple[str, str, str]]) -> list[Path]:
+    """Every regular file under folder, sorted; symlinks leading outside source_root are reported, not followed."""
+    out: list[Path] = []
+    seen: set[str] = set()
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        real = os.path.realpath(current)
+        if real in seen:  # a symlink loop inside the export
+            continue
+        seen.add(real)
+        try:
+            entries = list(os.scandir(current))
+        except OSError as exc:
+            problems.append(
+                (
+                    Path(current).relative_to(source_root).as_posix(),
+                    "unreadable",
+                    f"cannot list folder: {exc.strerror}",
+                )
+            )
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink() and (problem := outside_link(path, source_root)):
+                problems.append(problem)
+                continue
+            if entry.is_dir():
+                stack.append(path)
+            elif entry.is_file():
+                out.append(path)
+    out.sort()
+    return out
+
+
+def read_bytes(project: Project, path: Path, result: UnitResult) -> bytes | None:
+    """The file's bytes, or None with an 'unreadable'/'symlink_outside' problem recorded."""
+    rel = project.rel(path)
+    # Checked on every read, not only at listing: a linked parent folder also leads outside.
+    if not inside(path, project.source_root):
+        message = f"resolves to {os.path.realpath(path)}, outside the source folder; not read"
+        result.problem(rel, "symlink_outside", message)
+        return None
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        result.problem(rel, "missing_file", "file listed for this object does not exist")
+    except OSError as exc:
+        result.problem(rel, "unreadable", f"cannot read file: {exc.strerror or exc}")
+    return None
