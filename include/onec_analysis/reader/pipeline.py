@@ -1,0 +1,426 @@
+"""``edt-analysis parse``: read a configuration into a snapshot, on all cores, sharded or cached.
+
+The unit of work is one top-level metadata object (its XML, forms and modules) or the configuration
+itself. Units are independent, which is what makes the three ways of running cheap:
+
+* in parallel — batches of units go to a process pool, biggest first;
+* sharded — shard *i* of *N* reads only the units whose stable hash falls in it, and
+  :func:`merge_snapshots` concatenates the partial snapshots into exactly a single run's tables;
+* incremental — each unit's rows are cached under a key made of its files' sizes and mtimes (and
+  the common-module names its calls are resolved against), so a re-parse reads only what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import pickle
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from onec_analysis import __version__
+from onec_analysis.bsl import CallContext, parse_module
+from onec_analysis.metadata import common_module_names, detect_source, list_units, read_unit
+from onec_analysis.reader.modules import decode_module
+from onec_analysis.snapshot.io import (
+    SUMMARY_FILE,
+    atomic_write_text,
+    concat_tables,
+    count_by,
+    read_summary,
+    read_table,
+    write_snapshot,
+)
+from onec_analysis.snapshot.schema import TABLES
+
+log = logging.getLogger(__name__)
+
+#: Bump when the rows produced for the same files change, so stale cache entries are not reused.
+READER_VERSION = f"{__version__}+r1"
+_BATCH_BYTES = 8 * 1024 * 1024
+_BATCH_UNITS = 64
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int  # 0-based
+    count: int
+
+    def __post_init__(self) -> None:
+        if not (self.count >= 1 and 0 <= self.index < self.count):
+            raise ValueError(f"shard {self.index + 1}/{self.count} does not exist (use 1..{self.count})")
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``"2/4"`` → the second of four shards."""
+        try:
+            number, count = (int(part) for part in text.split("/"))
+        except ValueError:
+            raise ValueError(f"shard must look like I/N (e.g. 2/4), got {text!r}") from None
+        return cls(number - 1, count)
+
+    def owns(self, unit_key: str) -> bool:
+        digest = hashlib.blake2b(unit_key.encode("utf-8"), digest_size=8).digest()
+        return int.from_bytes(digest, "big") % self.count == self.index
+
+    def __str__(self) -> str:
+        return f"{self.index + 1}/{self.count}"
+
+
+@dataclass
+class ParseOptions:
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    shard: Shard | None = None
+    cache_dir: Path | None = None
+    #: Called as progress(done_units, total_units) while parsing.
+    progress: Callable[[int, int], None] | None = None
+
+
+@dataclass(frozen=True)
+class _Job:
+    project_index: int
+    unit: Any
+    size: int
+    cache_key: str | None
+
+
+# --- work done in the pool --------------------------------------------------------------------
+
+_worker_projects: list[Any] = []
+_worker_contexts: list[frozenset[str]] = []
+
+
+def _init_worker(projects: list[Any], common_modules: list[frozenset[str]]) -> None:
+    global _worker_projects, _worker_contexts
+    _worker_projects, _worker_contexts = projects, common_modules
+
+
+def _unit_rows(project: Any, unit: Any, common_modules: frozenset[str]) -> dict[str, list[dict]]:
+    """All rows of one unit: its metadata, then each module's text parsed."""
+    result = read_unit(project, unit)
+    rows: dict[str, list[dict]] = {
+        "objects": list(result.objects),
+        "attributes": list(result.attributes),
+        "references": list(result.references),
+        "form_handlers": list(result.form_handlers),
+        "problems": list(result.problems),
+        "modules": [],
+        "module_texts": [],
+        "methods": [],
+        "calls": [],
+        "query_tables": [],
+    }
+    form_methods: dict[str, dict[str, str]] = {}
+    for module in result.modules:
+        try:
+            data = Path(module.abs_path).read_bytes()
+        except OSError as exc:
+            rows["problems"].append(
+                {
+                    "path": module.path,
+                    "kind": "unreadable",
+                    "message": f"cannot read module: {exc.strerror}",
+                    "line": None,
+                }
+            )
+            continue
+        decoded = decode_module(data)
+        if decoded.problem:
+            kind, message, line = decoded.problem
+            rows["problems"].append({"path": module.path, "kind": kind, "message": message, "line": line})
+        parsed = parse_module(
+            decoded.text,
+            module_id=module.module_id,
+            object_id=module.object_id,
+            configuration=project.name,
+            ctx=CallContext(common_modules=common_modules, own_object_id=module.object_id),
+        )
+        rows["modules"].append(
+            {
+                "module_id": module.module_id,
+                "configuration": project.name,
+                "object_id": module.object_id,
+                "module_type": module.module_type,
+                "form": module.form,
+                "command": module.command,
+                "path": module.path,
+                "size_bytes": decoded.size_bytes,
+                "lines": parsed.lines,
+                "ncloc": parsed.ncloc,
+                "protected": decoded.protected,
+                "sha256": decoded.sha256,
+            }
+        )
+        rows["module_texts"].append({"module_id": module.module_id, "text": decoded.text})
+        rows["methods"].extend(parsed.methods)
+        rows["calls"].extend(parsed.calls)
+        rows["query_tables"].extend(parsed.query_tables)
+        form_methods[module.module_id] = {m["name"].casefold(): m["method_id"] for m in parsed.methods}
+    # A form event names a method of the form's own module; link it when that method exists.
+    for handler in rows["form_handlers"]:
+        by_name = form_methods.get(handler["module_id"] or "", {})
+        handler["method_id"] = by_name.get((handler["method_name"] or "").casefold())
+    return rows
+
+
+def _to_tables(rows: dict[str, list[dict]]) -> dict[str, pa.Table]:
+    return {name: pa.Table.from_pylist(rows.get(name, []), schema=TABLES[name]) for name in TABLES}
+
+
+def _parse_batch(jobs: list[_Job], cache_dir: str | None) -> tuple[list[dict[str, pa.Table]], int]:
+    out = []
+    for job in jobs:
+        project = _worker_projects[job.project_index]
+        try:
+            rows = _unit_rows(project, job.unit, _worker_contexts[job.project_index])
+        except Exception as exc:  # a reader bug on one unit must not lose the others
+            log.exception("unit %s failed", job.unit.key)
+            rows = {
+                "problems": [
+                    {
+                        "path": str(job.unit.key),
+                        "kind": "reader_error",
+                        "message": f"{type(exc).__name__}: {exc}",
+                        "line": None,
+                    }
+                ]
+            }
+        tables = _to_tables(rows)
+        if cache_dir and job.cache_key:
+            _cache_store(Path(cache_dir), job.cache_key, tables)
+        out.append(tables)
+    return out, len(jobs)
+
+
+# --- incremental cache ---------------------------------------------------------------------
+
+
+def _unit_fingerprint(root: Path, files: Iterable[str]) -> tuple[str, int]:
+    """A digest of (path, size, mtime) of every file a unit reads, and their total size."""
+    digest = hashlib.blake2b(digest_size=16)
+    total = 0
+    for name in sorted(files):
+        try:
+            st = os.stat(root / name)
+            digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            total += st.st_size
+        except OSError:
+            digest.update(f"{name}\0missing\n".encode())
+    return digest.hexdigest(), total
+
+
+def _cache_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / key[:2] / f"{key}.pickle"
+
+
+def _cache_load(cache_dir: Path, key: str) -> dict[str, pa.Table] | None:
+    try:
+        with open(_cache_path(cache_dir, key), "rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - our own cache, written by _cache_store
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+
+
+def _cache_store(cache_dir: Path, key: str, tables: dict[str, pa.Table]) -> None:
+    path = _cache_path(cache_dir, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    with open(tmp, "wb") as fh:
+        pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+# --- the pipeline --------------------------------------------------------------------------
+
+
+def _batches(jobs: list[_Job]) -> list[list[_Job]]:
+    """Biggest units first (so the pool ends evenly), packed into batches of bounded size."""
+    batches: list[list[_Job]] = []
+    current: list[_Job] = []
+    current_bytes = 0
+    for job in sorted(jobs, key=lambda j: j.size, reverse=True):
+        current.append(job)
+        current_bytes += job.size
+        if current_bytes >= _BATCH_BYTES or len(current) >= _BATCH_UNITS:
+            batches.append(current)
+            current, current_bytes = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -> dict[str, Any]:
+    """Read *source* into the snapshot folder *out*; return the summary written beside the tables.
+
+    Raises ``NotAConfiguration`` (from :mod:`onec_analysis.metadata`) when *source* is none.
+    """
+    options = options or ParseOptions()
+    started = time.perf_counter()
+    source = Path(source).resolve()
+    detected = detect_source(source)
+    projects = list(detected.projects)
+    common_modules = [frozenset(common_module_names(project)) for project in projects]
+
+    jobs: list[_Job] = []
+    cached: list[dict[str, pa.Table]] = []
+    cache_dir = Path(options.cache_dir).resolve() if options.cache_dir else None
+    for index, project in enumerate(projects):
+        context_digest = hashlib.blake2b(
+            "\n".join(sorted(common_modules[index])).encode(), digest_size=8
+        ).hexdigest()
+        for unit in list_units(project):
+            if options.shard and not options.shard.owns(f"{project.name}\0{unit.key}"):
+                continue
+            fingerprint, size = _unit_fingerprint(Path(project.root), unit.files)
+            key = hashlib.blake2b(
+                f"{READER_VERSION}\0{source}\0{project.cache_salt}\0{unit.key}\0{fingerprint}\0{context_digest}".encode(),
+                digest_size=16,
+            ).hexdigest()
+            hit = _cache_load(cache_dir, key) if cache_dir else None
+            if hit is not None:
+                cached.append(hit)
+            else:
+                jobs.append(_Job(index, unit, size, key if cache_dir else None))
+    discovered = time.perf_counter()
+    total_units = len(jobs) + len(cached)
+    log.info(
+        "%s: %s with %d configuration(s), %d units to read (%d from cache), %d workers",
+        source,
+        detected.format,
+        len(projects),
+        total_units,
+        len(cached),
+        options.workers,
+    )
+
+    results: list[dict[str, pa.Table]] = list(cached)
+    done = len(cached)
+    if options.progress:
+        options.progress(done, total_units)
+    batches = _batches(jobs)
+    cache_arg = str(cache_dir) if cache_dir else None
+    if options.workers <= 1 or len(batches) <= 1:
+        _init_worker(projects, common_modules)
+        for batch in batches:
+            tables, count = _parse_batch(batch, cache_arg)
+            results.extend(tables)
+            done += count
+            if options.progress:
+                options.progress(done, total_units)
+    else:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(
+            options.workers, initializer=_init_worker, initargs=(projects, common_modules)
+        ) as pool:
+            pending = [(batch, cache_arg) for batch in batches]
+            for tables, count in pool.imap_unordered(_star_parse_batch, pending):
+                results.extend(tables)
+                done += count
+                if options.progress:
+                    options.progress(done, total_units)
+    parsed = time.perf_counter()
+
+    tables = {name: concat_tables(name, [r[name] for r in results]) for name in TABLES}
+    summary = build_summary(tables, detected, projects, source)
+    summary["shard"] = (
+        {"index": options.shard.index + 1, "count": options.shard.count} if options.shard else None
+    )
+    summary["units"] = {"total": total_units, "from_cache": len(cached), "parsed": len(jobs)}
+    summary["workers"] = options.workers
+    write_snapshot(out, tables, {**summary, "timings_seconds": {}})
+    finished = time.perf_counter()
+    summary["timings_seconds"] = {
+        "discover": round(discovered - started, 3),
+        "parse": round(parsed - discovered, 3),
+        "write": round(finished - parsed, 3),
+        "total": round(finished - started, 3),
+    }
+    _rewrite_summary(out, summary)
+    return summary
+
+
+def _star_parse_batch(args: tuple[list[_Job], str | None]) -> tuple[list[dict[str, pa.Table]], int]:
+    return _parse_batch(*args)
+
+
+def _rewrite_summary(out: Path, summary: dict[str, Any]) -> None:
+    """Put the final timings into summary.json (written atomically: temp name, then rename)."""
+    current = json.loads((Path(out) / SUMMARY_FILE).read_text(encoding="utf-8"))
+    current.update(summary)
+    atomic_write_text(Path(out) / SUMMARY_FILE, json.dumps(current, ensure_ascii=False, indent=2))
+
+
+def build_summary(
+    tables: dict[str, pa.Table], detected: Any, projects: list[Any], source: Path
+) -> dict[str, Any]:
+    """What a person (or the next task) wants to know without opening the tables."""
+    problems = tables["problems"]
+    return {
+        "source": str(source),
+        "format": detected.format,
+        "reader_version": READER_VERSION,
+        "configurations": [
+            {
+                "name": p.name,
+                "role": p.role,
+                "format": p.format,
+                "purpose": getattr(p, "purpose", None),
+                "name_prefix": getattr(p, "name_prefix", None),
+            }
+            for p in projects
+        ],
+        "counts": {name: table.num_rows for name, table in tables.items()},
+        "objects_per_type": count_by(tables["objects"], "type"),
+        "modules_per_type": count_by(tables["modules"], "module_type"),
+        "problems_by_kind": count_by(problems, "kind"),
+    }
+
+
+def merge_snapshots(parts: list[Path], out: Path) -> dict[str, Any]:
+    """Merge the partial snapshots of ``parse --shard I/N`` (all N of them) into one snapshot."""
+    started = time.perf_counter()
+    summaries = [read_summary(part) for part in parts]
+    shards = [s.get("shard") for s in summaries]
+    if any(shard is None for shard in shards):
+        raise ValueError(
+            "merge takes the partial snapshots written with --shard I/N; a full snapshot was given"
+        )
+    counts = {shard["count"] for shard in shards}
+    if len(counts) != 1:
+        raise ValueError(f"the parts come from different shard counts: {sorted(counts)}")
+    (count,) = counts
+    indices = Counter(shard["index"] for shard in shards)
+    if sorted(indices) != list(range(1, count + 1)) or any(n > 1 for n in indices.values()):
+        raise ValueError(f"need each of the shards 1..{count} exactly once, got {sorted(indices.elements())}")
+    sources = {(s["source"], s["format"]) for s in summaries}
+    if len(sources) != 1:
+        raise ValueError(f"the parts were read from different sources: {sorted(sources)}")
+    tables = {name: concat_tables(name, [read_table(part, name) for part in parts]) for name in TABLES}
+    first = summaries[0]
+    summary = {
+        key: first[key] for key in ("source", "format", "reader_version", "configurations") if key in first
+    }
+    summary.update(
+        {
+            "counts": {name: table.num_rows for name, table in tables.items()},
+            "objects_per_type": count_by(tables["objects"], "type"),
+            "modules_per_type": count_by(tables["modules"], "module_type"),
+            "problems_by_kind": count_by(tables["problems"], "kind"),
+            "shard": None,
+            "merged_from": count,
+            "units": {"total": sum(s["units"]["total"] for s in summaries)},
+            "timings_seconds": {"merge": round(time.perf_counter() - started, 3)},
+        }
+    )
+    write_snapshot(out, tables, summary)
+    return summary

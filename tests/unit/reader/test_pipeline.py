@@ -1,0 +1,233 @@
+"""The parse pipeline end to end: formats, fidelity on the real corpora, shards, cache, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from onec_analysis.metadata import NotAConfiguration
+from onec_analysis.reader.pipeline import ParseOptions, Shard, merge_snapshots, parse_source
+from onec_analysis.snapshot.io import SnapshotError, read_summary, read_table
+from onec_analysis.snapshot.schema import TABLES
+from tests.support.corpus_counts import SSL_EDT_METHODS, SSL_EDT_MODULES, SSL_EDT_OBJECTS_PER_TYPE
+
+REPO = Path(__file__).resolve().parents[3]
+SAMPLE = REPO / "samples" / "demo-workspace"
+
+
+def _tables(folder: Path) -> dict:
+    return {name: read_table(folder, name) for name in TABLES}
+
+
+def _assert_same_tables(left: Path, right: Path) -> None:
+    a, b = _tables(left), _tables(right)
+    for name in TABLES:
+        assert a[name].equals(b[name]), (
+            f"table {name} differs ({a[name].num_rows} vs {b[name].num_rows} rows)"
+        )
+
+
+# --- the real corpora ----------------------------------------------------------------------
+
+
+@pytest.mark.corpus
+def test_ssl_edt_is_read_faithfully(ssl_edt_snapshot: Path) -> None:
+    summary = read_summary(ssl_edt_snapshot)
+    assert summary["format"] == "edt"
+    per_type = {
+        t: n for t, n in summary["objects_per_type"].items() if t not in ("Configuration", "Language")
+    }
+    assert per_type == SSL_EDT_OBJECTS_PER_TYPE
+    assert summary["counts"]["modules"] == SSL_EDT_MODULES
+    assert summary["counts"]["methods"] == SSL_EDT_METHODS
+    assert summary["problems_by_kind"] == {}
+    objects = read_table(ssl_edt_snapshot, "objects").to_pandas()
+    top_level = objects[(objects["type"] == "Subsystem") & objects["parent_id"].isna()]
+    assert len(top_level) == 19
+
+
+@pytest.mark.corpus
+def test_ssl_designer_is_read_faithfully(ssl_designer_snapshot: Path, ssl_designer: Path) -> None:
+    summary = read_summary(ssl_designer_snapshot)
+    assert summary["format"] == "designer"
+    assert summary["counts"]["modules"] == 1970
+    assert summary["counts"]["methods"] == 32625
+    assert summary["problems_by_kind"] == {}
+    # Object counts by type equal the XML files of each type folder (nested subsystems included).
+    root = next(p.parent for p in ssl_designer.rglob("Configuration.xml"))
+    objects = read_table(ssl_designer_snapshot, "objects").to_pandas()
+    by_folder = objects[objects["type_folder"].notna()].groupby("type_folder").size().to_dict()
+    for folder, count in by_folder.items():
+        if folder in ("Configuration", "Languages"):
+            continue
+        expected = len(list((root / folder).glob("*.xml")))
+        if folder == "Subsystems":  # nested ones live in <Parent>/Subsystems/<Child>.xml
+            expected = sum(1 for p in (root / folder).rglob("*.xml") if p.parent.name == "Subsystems")
+        assert count == expected, folder
+
+
+# --- sample workspace: formats, extensions -------------------------------------------------
+
+
+def test_sample_workspace_is_detected_with_its_extension(tmp_path: Path) -> None:
+    summary = parse_source(SAMPLE, tmp_path / "snap", ParseOptions(workers=1))
+    assert summary["format"] == "edt-workspace"
+    roles = {c["name"]: c["role"] for c in summary["configurations"]}
+    assert roles == {"DemoConfiguration": "configuration", "DemoExtension": "extension"}
+    on_disk = json.loads((tmp_path / "snap" / "summary.json").read_text())
+    assert on_disk["counts"] == summary["counts"] and on_disk["timings_seconds"]["total"] > 0
+    objects = read_table(tmp_path / "snap", "objects").to_pandas()
+    adopted = objects[objects["belonging"] == "Adopted"]
+    assert len(adopted) >= 1 and all(adopted["object_id"].str.startswith("DemoExtension:"))
+
+
+# --- shards and merge ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sharded_parse_merges_into_the_single_run(tmp_path: Path, workers: int) -> None:
+    single = tmp_path / "single"
+    parse_source(SAMPLE, single, ParseOptions(workers=workers))
+    parts = []
+    for index in range(3):
+        part = tmp_path / f"part{index}"
+        parse_source(SAMPLE, part, ParseOptions(workers=workers, shard=Shard(index, 3)))
+        parts.append(part)
+    sizes = [read_summary(p)["units"]["total"] for p in parts]
+    assert all(sizes) and sum(sizes) == read_summary(single)["units"]["total"]
+    merged = tmp_path / "merged"
+    summary = merge_snapshots(parts, merged)
+    _assert_same_tables(single, merged)
+    assert summary["counts"] == read_summary(single)["counts"]
+
+
+@pytest.mark.corpus
+def test_sharded_parse_of_ssl_designer_merges_into_the_single_run(
+    tmp_path: Path, ssl_designer: Path, ssl_designer_snapshot: Path
+) -> None:
+    parts = [tmp_path / f"part{i}" for i in range(2)]
+    for index, part in enumerate(parts):
+        parse_source(ssl_designer, part, ParseOptions(shard=Shard(index, 2)))
+    merge_snapshots(parts, tmp_path / "merged")
+    _assert_same_tables(ssl_designer_snapshot, tmp_path / "merged")
+
+
+def test_merge_refuses_incomplete_or_mixed_parts(tmp_path: Path) -> None:
+    parse_source(SAMPLE, tmp_path / "p1", ParseOptions(workers=1, shard=Shard(0, 2)))
+    with pytest.raises(ValueError, match="each of the shards 1..2 exactly once"):
+        merge_snapshots([tmp_path / "p1"], tmp_path / "merged")
+    parse_source(SAMPLE, tmp_path / "full", ParseOptions(workers=1))
+    with pytest.raises(ValueError, match="full snapshot"):
+        merge_snapshots([tmp_path / "p1", tmp_path / "full"], tmp_path / "merged")
+    assert not (tmp_path / "merged").exists()
+
+
+def test_shard_spec_is_validated() -> None:
+    assert Shard.parse("2/4") == Shard(1, 4)
+    for bad in ("0/4", "5/4", "x", "1/0"):
+        with pytest.raises(ValueError):
+            Shard.parse(bad)
+
+
+# --- incremental ---------------------------------------------------------------------------
+
+
+def _copy_sample(tmp_path: Path) -> Path:
+    source = tmp_path / "source"
+    shutil.copytree(SAMPLE, source)
+    return source
+
+
+def test_incremental_reparse_reads_only_changed_units_and_equals_a_full_parse(tmp_path: Path) -> None:
+    source = _copy_sample(tmp_path)
+    cache = tmp_path / "cache"
+    first = parse_source(source, tmp_path / "first", ParseOptions(workers=1, cache_dir=cache))
+    assert first["units"]["from_cache"] == 0
+    again = parse_source(source, tmp_path / "again", ParseOptions(workers=1, cache_dir=cache))
+    assert again["units"]["parsed"] == 0 and again["units"]["from_cache"] == first["units"]["total"]
+    _assert_same_tables(tmp_path / "first", tmp_path / "again")
+
+    module = next(source.rglob("CommonModules/*/Module.bsl"))
+    text = module.read_text(encoding="utf-8")
+    module.write_text(text + "\nПроцедура ДобавленаПозже() Экспорт\nКонецПроцедуры\n", encoding="utf-8")
+    later = time.time() + 5  # a clearly newer mtime, even on coarse file systems
+    os.utime(module, (later, later))
+    changed = parse_source(source, tmp_path / "changed", ParseOptions(workers=1, cache_dir=cache))
+    assert changed["units"]["parsed"] == 1
+    parse_source(source, tmp_path / "full", ParseOptions(workers=1))
+    _assert_same_tables(tmp_path / "changed", tmp_path / "full")
+    names = set(read_table(tmp_path / "changed", "methods", ["name"]).column("name").to_pylist())
+    assert "ДобавленаПозже" in names
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+def _first(source: Path, pattern: str) -> Path:
+    return sorted(source.rglob(pattern))[0]
+
+
+def test_bad_files_become_problems_and_the_rest_is_read(tmp_path: Path) -> None:
+    source = _copy_sample(tmp_path)
+    clean = parse_source(source, tmp_path / "clean", ParseOptions(workers=1))
+
+    protected = _first(source, "ObjectModule.bsl")
+    protected.write_bytes(b"\xff\xff\xff\x7f" + os.urandom(64))
+    latin1 = _first(source, "ManagerModule.bsl")
+    latin1.write_bytes("Процедура А()\nКонецПроцедуры\n".encode("cp1251"))
+    broken_xml = _first(source, "Enums/*/*.mdo")
+    broken_xml.write_text("<mdclass:Enum xmlns:mdclass='x'><name>Broken", encoding="utf-8")
+    outside = tmp_path / "outside.bsl"
+    outside.write_text("Процедура Чужая()\nКонецПроцедуры\n", encoding="utf-8")
+    link_folder = _first(source, "CommonModules/*/Module.bsl").parent
+    (link_folder / "Module.bsl").unlink()
+    (link_folder / "Module.bsl").symlink_to(outside)
+
+    summary = parse_source(source, tmp_path / "bad", ParseOptions(workers=2))
+    problems = read_table(tmp_path / "bad", "problems").to_pylist()
+    kinds = {p["kind"] for p in problems}
+    assert {"protected_module", "not_utf8", "malformed_xml", "symlink_outside"} <= kinds, problems
+    by_path = {p["path"]: p for p in problems}
+    assert by_path[protected.relative_to(source).as_posix()]["kind"] == "protected_module"
+    assert "0x" in by_path[latin1.relative_to(source).as_posix()]["message"]
+    assert any(p["path"] == broken_xml.relative_to(source).as_posix() for p in problems)
+    # Everything else is still there: the broken enum and the linked module are the only losses.
+    assert summary["counts"]["objects"] >= clean["counts"]["objects"] - 1
+    assert summary["counts"]["modules"] >= clean["counts"]["modules"] - 1
+    modules = read_table(tmp_path / "bad", "modules").to_pandas().set_index("path")
+    assert bool(modules.loc[protected.relative_to(source).as_posix(), "protected"]) is True
+
+
+@pytest.mark.parametrize("make", ["empty", "random_files", "missing"])
+def test_a_folder_that_is_no_configuration_is_refused(tmp_path: Path, make: str) -> None:
+    source = tmp_path / "src"
+    if make != "missing":
+        source.mkdir()
+    if make == "random_files":
+        (source / "notes.txt").write_text("hello")
+    with pytest.raises(NotAConfiguration, match=str(source)):
+        parse_source(source, tmp_path / "out", ParseOptions(workers=1))
+    assert not (tmp_path / "out").exists()
+
+
+def test_reading_a_missing_or_foreign_snapshot_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match="no such snapshot folder"):
+        read_summary(tmp_path / "nope")
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "summary.json").write_text('{"kind": "something else"}')
+    with pytest.raises(SnapshotError, match="not an onec-analysis snapshot"):
+        read_summary(tmp_path / "foreign")
+
+
+def test_tables_follow_the_schema(tmp_path: Path) -> None:
+    parse_source(SAMPLE, tmp_path / "snap", ParseOptions(workers=1))
+    for name, schema in TABLES.items():
+        assert pq.read_schema(tmp_path / "snap" / f"{name}.parquet").equals(schema, check_metadata=False), (
+            name
+        )
