@@ -1,0 +1,418 @@
+"""Run the rules over every module of a snapshot, on all cores, into one findings table.
+
+Modules are independent, so they are checked in a process pool. The pool is forked after the snapshot's
+tables are read: workers see the Arrow buffers of the parent (copy-on-write, nothing is pickled but
+module indices and the findings that come back). Each module is read into a :class:`ModuleSource` once
+and every rule shares its derived views.
+
+A rule that raises on one module loses only its findings for that module: the error is recorded in
+``rule_errors`` (rule, module, message) and the other rules and modules go on.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from onec_analysis.rules.config import load_config, rule_params
+from onec_analysis.rules.registry import Rule, all_rules
+from onec_analysis.rules.source import Method, ModuleSource
+from onec_analysis.rules.suppressions import find_suppressions
+from onec_analysis.snapshot.io import read_summary, read_table
+from onec_analysis.snapshot.schema import TABLES
+
+FINDINGS_SCHEMA = pa.schema(
+    [
+        ("rule", pa.string()),
+        ("severity", pa.string()),
+        ("type", pa.string()),
+        ("module_id", pa.string()),
+        ("method_id", pa.string()),  # null for findings in the module body or about the whole module
+        ("object_id", pa.string()),
+        ("path", pa.string()),  # module file, relative to the source root
+        ("line", pa.int32()),  # 1-based
+        ("column", pa.int32()),  # 1-based, in characters
+        ("end_line", pa.int32()),
+        ("message", pa.string()),
+    ]
+)
+_METHOD_COLUMNS = [
+    "method_id", "module_id", "name", "kind", "is_async", "export", "directives", "params", "region",
+    "doc_comment", "start_line", "end_line", "ncloc", "cyclomatic", "cognitive",
+]  # fmt: skip
+
+
+@dataclass
+class CheckResult:
+    findings: pa.Table
+    modules_checked: int = 0
+    modules_protected: int = 0
+    modules_empty: int = 0  # no code at all (blank text): nothing to check
+    rule_errors: list[dict[str, str]] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class _Columns:
+    """Findings as column lists (cheaper to build and to send back than one dict per row)."""
+
+    data: dict[str, list] = field(default_factory=lambda: {name: [] for name in FINDINGS_SCHEMA.names})
+
+    def extend(self, other: _Columns) -> None:
+        for name, values in other.data.items():
+            self.data[name].extend(values)
+
+
+class _Checker:
+    """The enabled rules with their parameters, applied to one module at a time."""
+
+    def __init__(self, settings: dict[str, dict[str, Any]], only: Iterable[str] | None = None):
+        registry = all_rules()
+        keys = [key for key in registry if settings.get(key, {}).get("enabled", False)]
+        if only is not None:
+            wanted = set(only)
+            unknown = wanted - set(registry)
+            if unknown:
+                raise ValueError(f"unknown rules: {', '.join(sorted(unknown))}")
+            keys = [key for key in keys if key in wanted]
+        self.rules: list[tuple[Rule, dict[str, Any]]] = [
+            (registry[k](), rule_params(settings, k)) for k in keys
+        ]
+
+    def check(
+        self, module: ModuleSource, protected: bool, out: _Columns, errors: list[dict[str, str]]
+    ) -> None:
+        raw: list[tuple[Rule, Any]] = []
+        if protected:
+            scopes = ("metadata", "protected")
+        elif not module.text.strip():
+            scopes = ("metadata",)
+        else:
+            scopes = ("code", "metadata")
+        for rule, params in self.rules:
+            if rule.scope not in scopes:
+                continue
+            try:
+                if not rule.applies(module):
+                    continue
+                raw.extend((rule, finding) for finding in rule.check(module, params))
+            except Exception as exc:  # one broken rule must not lose the other rules' findings
+                errors.append(
+                    {
+                        "rule": rule.key,
+                        "module_id": module.module_id,
+                        "message": f"{type(exc).__name__}: {exc}",
+                    }
+                )
+        if not raw:
+            return
+        suppressed = find_suppressions(module.text, module.lower) if module.text else None
+        data = out.data
+        for rule, finding in raw:
+            if suppressed and suppressed.silences(rule.key, rule.apk, finding.line, rule.edt):
+                continue
+            method = module.method_at(finding.line) if module.methods else None
+            data["rule"].append(rule.key)
+            data["severity"].append(rule.severity)
+            data["type"].append(rule.type)
+            data["module_id"].append(module.module_id)
+            data["method_id"].append(method.method_id if method else None)
+            data["object_id"].append(module.object_id)
+            data["path"].append(module.path)
+            data["line"].append(finding.line)
+            data["column"].append(finding.column)
+            data["end_line"].append(finding.end_line if finding.end_line is not None else finding.line)
+            data["message"].append(finding.message)
+
+
+def check_module(
+    module: ModuleSource,
+    settings: dict[str, dict[str, Any]] | None = None,
+    *,
+    only: Iterable[str] | None = None,
+    protected: bool = False,
+) -> tuple[pa.Table, list[dict[str, str]]]:
+    """Findings of the enabled rules (or of the rules in *only*) on one module, and any rule errors."""
+    checker = _Checker(settings if settings is not None else load_config(), only)
+    out, errors = _Columns(), []
+    checker.check(module, protected, out, errors)
+    return _table(out), errors
+
+
+def _table(columns: _Columns) -> pa.Table:
+    return pa.Table.from_pydict(columns.data, schema=FINDINGS_SCHEMA)
+
+
+# --- the snapshot ----------------------------------------------------------------------------
+
+
+class _Snapshot:
+    """The tables the rules read, loaded once in the parent (workers inherit them when forked)."""
+
+    def __init__(self, folder: Path):
+        read_summary(folder)
+        modules = read_table(
+            folder, "modules", ["module_id", "object_id", "module_type", "path", "protected"]
+        )
+        texts = read_table(folder, "module_texts")
+        methods = read_table(folder, "methods", _METHOD_COLUMNS)
+        objects = read_table(folder, "objects", ["object_id", "type", "name", "properties"])
+        handlers = read_table(folder, "form_handlers", ["module_id", "method_name"])
+
+        self.modules = modules.to_pydict()
+        ids = self.modules["module_id"]
+        # Texts and methods are addressed by row, aligned to the modules list.
+        text_index = {module_id: i for i, module_id in enumerate(texts["module_id"].to_pylist())}
+        self.texts = texts["text"]
+        self.text_rows = [text_index.get(module_id) for module_id in ids]
+        self.methods = _compact_methods(
+            methods.sort_by([("module_id", "ascending"), ("start_line", "ascending")])
+        )
+        self.method_slices: dict[str, tuple[int, int]] = {}
+        counts = pc.value_counts(self.methods["module_id"]).to_pylist() if self.methods.num_rows else []
+        offset = 0
+        for item in sorted(counts, key=lambda c: c["values"] or ""):
+            self.method_slices[item["values"]] = (offset, item["counts"])
+            offset += item["counts"]
+        self.properties: dict[str, dict[str, Any]] = {}
+        self.common_modules: dict[str, dict[str, Any]] = {}
+        for object_id, type_, name, props in zip(*objects.to_pydict().values(), strict=True):
+            parsed = _json_object(props)
+            self.properties[object_id] = parsed
+            if type_ == "CommonModule":
+                self.common_modules[(name or "").lower()] = parsed
+        self.form_handlers: dict[str, set[str]] = {}
+        for module_id, method_name in zip(*handlers.to_pydict().values(), strict=True):
+            if module_id and method_name:
+                self.form_handlers.setdefault(module_id, set()).add(method_name.lower())
+        # Biggest modules first, so the pool ends with small ones and no worker idles at the end.
+        sizes = self._sizes()
+        self.order = sorted(range(len(ids)), key=lambda i: -sizes[i])
+        self.sizes = sizes
+
+    def _sizes(self) -> list[int]:
+        lengths = pc.binary_length(self.texts).to_pylist() if len(self.texts) else []
+        return [(lengths[row] or 0) if row is not None else 0 for row in self.text_rows]
+
+    def module(self, index: int) -> tuple[ModuleSource, bool]:
+        """The module at *index* and whether it is protected (shipped without source)."""
+        module_id = self.modules["module_id"][index]
+        row = self.text_rows[index]
+        text = (self.texts[row].as_py() or "") if row is not None else ""
+        methods: list[Method] = []
+        if module_id in self.method_slices:
+            offset, count = self.method_slices[module_id]
+            part = self.methods.slice(offset, count).to_pydict()
+            methods = [
+                Method(
+                    method_id=method_id,
+                    name=name or "",
+                    kind=kind or "Procedure",
+                    export=bool(export),
+                    directives=tuple(directives.split(",")) if directives else (),
+                    param_names=tuple(param_names or ()),
+                    optional_params=optional_params or 0,
+                    region=region,
+                    has_description=bool(has_description),
+                    start_line=start_line or 1,
+                    end_line=end_line or start_line or 1,
+                    ncloc=ncloc or 0,
+                    cyclomatic=cyclomatic or 0,
+                    cognitive=cognitive or 0,
+                    is_async=bool(is_async),
+                )
+                for (
+                    method_id, name, kind, export, directives, param_names, optional_params, region,
+                    has_description, start_line, end_line, ncloc, cyclomatic, cognitive, is_async,
+                ) in zip(*(part[column] for column in _COMPACT_COLUMNS), strict=True)
+            ]  # fmt: skip
+        object_id = self.modules["object_id"][index]
+        source = ModuleSource(
+            module_id=module_id,
+            object_id=object_id,
+            module_type=self.modules["module_type"][index],
+            path=self.modules["path"][index],
+            text=text,
+            methods=methods,
+            object_properties=self.properties.get(object_id or "", {}),
+            common_modules=self.common_modules,
+            form_handlers=frozenset(self.form_handlers.get(module_id, ())),
+        )
+        return source, bool(self.modules["protected"][index])
+
+
+_COMPACT_COLUMNS = (
+    "method_id", "name", "kind", "export", "directives", "param_names", "optional_params", "region",
+    "has_description", "start_line", "end_line", "ncloc", "cyclomatic", "cognitive", "is_async",
+)  # fmt: skip
+
+
+def _compact_methods(methods: pa.Table) -> pa.Table:
+    """The methods table reduced, in Arrow, to what the rules read (no doc texts, no parameter structs).
+
+    Turning every parameter struct and doc comment into Python objects would cost more than all the
+    rules together on a large configuration; counts and flags computed here column-wise do not.
+    """
+    count = methods.num_rows
+    params = (
+        methods["params"].combine_chunks() if count else pa.array([], TABLES["methods"].field("params").type)
+    )
+    flat = pc.list_flatten(params)
+    param_names = pa.ListArray.from_arrays(params.offsets, flat.field("name"), mask=params.is_null())
+    has_default = np.asarray(pc.is_valid(flat.field("default")).to_numpy(zero_copy_only=False), dtype=bool)
+    parents = np.asarray(pc.list_parent_indices(params).to_numpy(zero_copy_only=False))
+    optional = np.bincount(parents[has_default], minlength=count).astype(np.int32)
+    doc = methods["doc_comment"]
+    has_description = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(doc)), 0), False)
+    directives = pc.binary_join(methods["directives"], ",")
+    return pa.table(
+        {
+            "method_id": methods["method_id"],
+            "module_id": methods["module_id"],
+            "name": methods["name"],
+            "kind": methods["kind"],
+            "export": methods["export"],
+            "directives": directives,
+            "param_names": param_names,
+            "optional_params": pa.array(optional[:count], pa.int32()),
+            "region": methods["region"],
+            "has_description": has_description,
+            "start_line": methods["start_line"],
+            "end_line": methods["end_line"],
+            "ncloc": methods["ncloc"],
+            "cyclomatic": methods["cyclomatic"],
+            "cognitive": methods["cognitive"],
+            "is_async": methods["is_async"],
+        }
+    )
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+_worker_state: tuple[_Snapshot, _Checker] | None = None
+
+
+def _check_batch(indices: list[int]) -> tuple[_Columns, list[dict[str, str]], Counter]:
+    assert _worker_state is not None
+    snapshot, checker = _worker_state
+    out, errors = _Columns(), []
+    tally: Counter = Counter()
+    for index in indices:
+        module, protected = snapshot.module(index)
+        checker.check(module, protected, out, errors)
+        tally["protected" if protected else "checked" if module.text.strip() else "empty"] += 1
+    return out, errors, tally
+
+
+def _batches(order: list[int], sizes: list[int], target_bytes: int) -> list[list[int]]:
+    batches: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for index in order:
+        current.append(index)
+        size += sizes[index]
+        if size >= target_bytes or len(current) >= 200:
+            batches.append(current)
+            current, size = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def run_checks(
+    snapshot: Path,
+    config: Path | None = None,
+    *,
+    workers: int | None = None,
+    only: Iterable[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> CheckResult:
+    """Check every module of *snapshot*; see :func:`check_snapshot` for the table alone."""
+    global _worker_state
+    started = time.perf_counter()
+    settings = load_config(config)
+    checker = _Checker(settings, only)
+    data = _Snapshot(Path(snapshot))
+    workers = max(1, workers or os.cpu_count() or 1)
+    total = len(data.order)
+    batches = _batches(
+        data.order, data.sizes, target_bytes=max(256 * 1024, sum(data.sizes) // (workers * 16) + 1)
+    )
+    out, errors = _Columns(), []
+    tally: Counter = Counter()
+    _worker_state = (data, checker)
+    try:
+        if workers == 1 or len(batches) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            results: Iterable = map(_check_batch, batches)
+            pool = None
+        else:
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            results = pool.imap_unordered(_check_batch, batches)
+        try:
+            for columns, batch_errors, batch_tally in results:
+                out.extend(columns)
+                errors.extend(batch_errors)
+                tally.update(batch_tally)
+                if progress:
+                    progress(sum(tally.values()), total)
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+    finally:
+        _worker_state = None
+    table = _table(out)
+    if table.num_rows > 1:
+        table = table.sort_by(
+            [
+                ("module_id", "ascending"),
+                ("line", "ascending"),
+                ("column", "ascending"),
+                ("rule", "ascending"),
+            ]
+        )
+    errors.sort(key=lambda e: (e["module_id"], e["rule"]))
+    return CheckResult(
+        findings=table,
+        modules_checked=tally["checked"],
+        modules_protected=tally["protected"],
+        modules_empty=tally["empty"],
+        rule_errors=errors,
+        rules=[rule.key for rule, _ in checker.rules],
+        seconds=time.perf_counter() - started,
+    )
+
+
+def check_snapshot(snapshot: Path, config: Path | None = None, *, workers: int | None = None) -> pa.Table:
+    """One row per finding of the enabled rules over every module of *snapshot*.
+
+    Columns: rule, severity, type, module_id, method_id (null at module level), object_id, path, line,
+    column, end_line, message — sorted by module, line, column, rule. *config* is a TOML file that
+    overrides ``defaults.toml``; a bad key or value raises :class:`ConfigError` naming the file and key.
+    """
+    return run_checks(snapshot, config, workers=workers).findings
+
+
+def counts_per_rule(findings: pa.Table, rules: Iterable[str] | None = None) -> dict[str, int]:
+    """Findings per rule key (every rule in *rules* present, with 0 when it found nothing)."""
+    counts = Counter(findings["rule"].to_pylist()) if findings.num_rows else Counter()
+    keys = sorted(set(rules or ()) | set(counts))
+    return {key: counts.get(key, 0) for key in keys}
