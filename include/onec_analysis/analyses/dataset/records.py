@@ -1,0 +1,241 @@
+"""One dataset record per method: the method's facts from the snapshot, its code text and calls out.
+
+The per-method columns come from one DuckDB query over the snapshot tables (methods joined with
+modules, objects and the aggregated calls). The code text is sliced from ``module_texts`` module by
+module — each text is split into lines once and every method of the module takes its
+``start_line..end_line`` range — while the texts are streamed in batches, so memory holds one batch of
+module text at a time, not the whole configuration's code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from onec_analysis.analyses import duckdb_views
+from onec_analysis.snapshot.io import SnapshotError, read_table
+from onec_analysis.snapshot.schema import TABLES
+
+from .split import splits_of
+
+_PARAMS = TABLES["methods"].field("params").type  # list<struct<name, by_value, default>>
+
+# (name, type, meaning): the dataset's columns; the meaning goes into the Parquet field metadata and the card.
+FIELDS: list[tuple[str, pa.DataType, str]] = [
+    (
+        "method_id",
+        pa.string(),
+        "stable id: `<module_id>.<MethodName>` (`#<line>` added for a name declared twice)",
+    ),
+    ("split", pa.string(), "train, validation or test, from a hash of method_id"),
+    ("configuration", pa.string(), "configuration or extension the method belongs to"),
+    ("object_id", pa.string(), "owner metadata object, e.g. Catalog.Банки, CommonModule.ОбщегоНазначения"),
+    (
+        "object_type",
+        pa.string(),
+        "owner's type: Catalog, Document, CommonModule … (Configuration for app modules)",
+    ),
+    (
+        "module_id",
+        pa.string(),
+        "module, e.g. Catalog.Банки.ObjectModule, Catalog.Банки.Form.ФормаЭлемента.Module",
+    ),
+    ("module_type", pa.string(), "ObjectModule, ManagerModule, FormModule, CommonModule, CommandModule …"),
+    ("name", pa.string(), "method name as declared"),
+    ("kind", pa.string(), "Procedure or Function"),
+    ("is_async", pa.bool_(), "declared Асинх / Async"),
+    ("export", pa.bool_(), "declared Экспорт / Export"),
+    ("directives", pa.list_(pa.string()), "compilation directives: AtClient, AtServer, AtServerNoContext …"),
+    ("annotations", pa.list_(pa.string()), 'extension annotations as written: Перед("X"), After("Y") …'),
+    ("params", _PARAMS, "parameters: name, by_value (Знач), default (source text or null)"),
+    ("region", pa.string(), "enclosing #Region path Outer/Inner, null outside regions"),
+    ("preprocessor", pa.string(), "enclosing #If conditions, null when none"),
+    ("doc_comment", pa.string(), "the // comment block above the method, without the slashes"),
+    ("start_line", pa.int32(), "line of the Procedure/Function keyword (1-based)"),
+    ("end_line", pa.int32(), "line of EndProcedure/EndFunction (inclusive)"),
+    (
+        "code",
+        pa.large_string(),
+        "source text of lines start_line..end_line, LF line ends; null without source",
+    ),
+    ("ncloc", pa.int32(), "non-comment, non-blank lines"),
+    ("cyclomatic", pa.int32(), "cyclomatic complexity"),
+    ("cognitive", pa.int32(), "cognitive complexity"),
+    (
+        "calls_out",
+        pa.list_(pa.string()),
+        "calls made, as `<object_id>.<Method>` (common module, manager or own), in line order",
+    ),
+    ("calls_out_count", pa.int32(), "number of calls made (length of calls_out)"),
+]
+FINDING = pa.struct(
+    [("rule", pa.string()), ("severity", pa.string()), ("type", pa.string()), ("line", pa.int32()),
+     ("column", pa.int32()), ("end_line", pa.int32()), ("message", pa.string())]
+)  # fmt: skip
+FINDINGS_FIELDS: list[tuple[str, pa.DataType, str]] = [
+    (
+        "findings",
+        pa.list_(FINDING),
+        "best-practice findings inside the method: rule, severity, type, line, column, end_line, message",
+    ),
+    ("findings_count", pa.int32(), "number of findings (length of findings)"),
+]
+
+
+def dataset_schema(with_findings: bool) -> pa.Schema:
+    """The records' schema; the findings columns only when the rules were run."""
+    fields = FIELDS + (FINDINGS_FIELDS if with_findings else [])
+    return pa.schema([pa.field(name, type_, metadata={"doc": doc}) for name, type_, doc in fields])
+
+
+_METHOD_COLUMNS = [
+    "method_id", "module_id", "object_id", "configuration", "name", "kind", "is_async", "export", "directives",
+    "annotations", "params", "region", "preprocessor", "doc_comment", "start_line", "end_line", "ncloc",
+    "cyclomatic", "cognitive",
+]  # fmt: skip
+_TEXT_BATCH_MODULES = 256
+
+
+def method_facts(snapshot: Path, findings: pa.Table | None = None) -> pa.Table:
+    """Every method (snapshot order) with its owner's types, calls out and, given *findings* (the rule
+    engine's table), its findings; without code.
+
+    The methods' own columns are read as Arrow straight from the file; DuckDB computes only the derived
+    columns, keyed by the row number in the file, so no wide rows go through its joins or sorts.
+    """
+    methods = read_table(snapshot, "methods", _METHOD_COLUMNS)
+    con = duckdb_views.connect()
+    try:
+        duckdb_views.create_view(con, snapshot, "modules", ["module_id", "module_type"])
+        duckdb_views.create_view(con, snapshot, "objects", ["object_id", "type"])
+        duckdb_views.create_view(
+            con, snapshot, "calls", ["caller_method_id", "callee_object_id", "callee_method", "line"]
+        )
+        methods_source = duckdb_views.parquet_source(
+            duckdb_views.table_path(snapshot, "methods", ["method_id", "module_id", "object_id"]),
+            file_row_number=True,
+        )
+        findings_join = findings_columns = ""
+        if findings is not None:
+            con.register("findings", findings.select(["method_id", *FINDING.names]))
+            findings_columns = """,
+                   coalesce(f.findings, []) AS findings, len(coalesce(f.findings, []))::INTEGER AS findings_count"""
+            findings_join = """
+            LEFT JOIN (
+                SELECT method_id,
+                       list(struct_pack(rule, severity, type, line, "column", end_line, message)
+                            ORDER BY line, "column", rule, message) AS findings
+                FROM findings WHERE method_id IS NOT NULL GROUP BY method_id) f ON f.method_id = me.method_id"""
+        derived = con.sql(
+            f"""
+            WITH calls_out AS (
+                -- collect (line, callee) pairs and sort each list: an ORDER BY inside list() buffers
+                -- every input row and took twice the memory at 1.2M calls
+                SELECT method_id, list_transform(list_sort(pairs), lambda p: p.callee) AS calls_out
+                FROM (SELECT caller_method_id AS method_id,
+                             list(struct_pack(line := line, callee := concat_ws('.', callee_object_id, callee_method)))
+                               AS pairs
+                      FROM calls WHERE caller_method_id IS NOT NULL GROUP BY caller_method_id))
+            SELECT me.file_row_number AS row,
+                   -- the Configuration owns application/session modules and may have no object row
+                   coalesce(o.type, split_part(regexp_replace(me.object_id, '^[^:]*:', ''), '.', 1)) AS object_type,
+                   mo.module_type,
+                   coalesce(c.calls_out, []) AS calls_out,
+                   len(coalesce(c.calls_out, []))::INTEGER AS calls_out_count{findings_columns}
+            FROM {methods_source} me
+            LEFT JOIN modules mo ON mo.module_id = me.module_id
+            LEFT JOIN objects o ON o.object_id = me.object_id
+            LEFT JOIN calls_out c ON c.method_id = me.method_id{findings_join}
+            ORDER BY row
+            """
+        ).to_arrow_table()
+    finally:
+        con.close()
+    if derived.num_rows != methods.num_rows:  # a key that is not unique (objects, modules) doubles rows
+        raise SnapshotError(
+            f"{snapshot}: object_id or module_id is not unique ({derived.num_rows} rows for {methods.num_rows} methods)"
+        )
+    facts = methods
+    for name in derived.column_names[1:]:
+        facts = facts.append_column(name, derived[name])
+    return facts.append_column("split", splits_of(methods["method_id"]))
+
+
+def _module_runs(module_ids: pa.Array) -> dict[str, tuple[int, int]]:
+    """``{module_id: (first, end)}`` positions of each module's run in *module_ids* (sorted by module)."""
+    if len(module_ids) == 0:
+        return {}
+    changes = pc.not_equal(module_ids[1:], module_ids[:-1]).to_numpy(zero_copy_only=False)
+    starts = np.concatenate(([0], np.flatnonzero(changes) + 1))
+    ends = np.append(starts[1:], len(module_ids))
+    names = module_ids.take(pa.array(starts)).to_pylist()
+    return {name: (int(start), int(end)) for name, start, end in zip(names, starts, ends, strict=True)}
+
+
+def _texts(snapshot: Path) -> Iterator[pa.RecordBatch]:
+    """``module_texts`` in batches of modules: the one table too big to read whole."""
+    path = Path(snapshot) / "module_texts.parquet"
+    if not path.is_file():
+        raise SnapshotError(f"{snapshot}: snapshot table module_texts.parquet is missing")
+    source = pq.ParquetFile(path)
+    if not source.schema_arrow.equals(TABLES["module_texts"], check_metadata=False):
+        raise SnapshotError(f"{path}: columns do not match the snapshot schema")
+    yield from source.iter_batches(batch_size=_TEXT_BATCH_MODULES)
+
+
+def _slice(text: str, starts: list, ends: list) -> list[str | None]:
+    lines = text.split("\n")
+    return [
+        "\n".join(lines[start - 1 : end])
+        if start is not None and end is not None and 1 <= start <= len(lines)
+        else None
+        for start, end in zip(starts, ends, strict=True)
+    ]
+
+
+def records(snapshot: Path, findings: pa.Table | None = None) -> Iterator[pa.Table]:
+    """Dataset records (``dataset_schema``) in batches: the methods of a batch of modules with their code.
+
+    Within a batch, modules come in ``module_texts`` order and methods by id; methods whose module has
+    no text row get a null ``code`` and come last.
+    """
+    facts = method_facts(snapshot, findings)
+    schema = dataset_schema(with_findings=findings is not None)
+    # rows grouped by module (then id) through a permutation: only the two key columns are sorted
+    order = pc.sort_indices(facts.select(["module_id", "method_id"]), [("module_id", "ascending"),
+                                                                        ("method_id", "ascending")])  # fmt: skip
+    runs = _module_runs(facts["module_id"].take(order).combine_chunks())
+    starts, ends = facts["start_line"].take(order).to_pylist(), facts["end_line"].take(order).to_pylist()
+    order = order.to_numpy()
+    covered = np.zeros(facts.num_rows, dtype=bool)
+    for batch in _texts(snapshot):
+        rows: list[np.ndarray] = []
+        code: list[str | None] = []
+        for module_id, text in zip(
+            batch.column("module_id").to_pylist(), batch.column("text").to_pylist(), strict=True
+        ):
+            run = runs.get(module_id)
+            if run is None:
+                continue
+            first, end = run
+            code += _slice(text or "", starts[first:end], ends[first:end])
+            rows.append(order[first:end])
+        if rows:
+            indices = np.concatenate(rows)
+            covered[indices] = True
+            yield _with_code(facts.take(indices), pa.array(code, pa.large_string()), schema)
+    missing = np.flatnonzero(~covered)
+    if missing.size:
+        yield _with_code(facts.take(missing), pa.nulls(missing.size, pa.large_string()), schema)
+
+
+def _with_code(facts: pa.Table, code: pa.Array, schema: pa.Schema) -> pa.Table:
+    columns = {name: facts[name] for name in facts.column_names}
+    columns["code"] = code
+    # cast: DuckDB names list items differently; the dataset's field names and docs come from the schema
+    return pa.Table.from_arrays([columns[name] for name in schema.names], names=schema.names).cast(schema)
