@@ -1,0 +1,160 @@
+"""The EDT pipeline in one place: parse, then four analyses in parallel, then documentation.
+
+Airflow's ``edt_analysis`` DAG runs each step as its own task through :func:`run_analysis` and
+:func:`build_docs`; ``edt-analysis run`` runs them all here without a scheduler, the four analyses
+as four child processes (exactly what separate workers would do: each reads only the snapshot and
+writes only its own folder).
+
+Output layout, shared by both::
+
+    OUT/snapshot/                   the parsed configuration (``edt-analysis parse``)
+    OUT/analyses/<name>/            architecture, dependencies, best_practices, dataset
+    OUT/site/                       the documentation site
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from onec_analysis.snapshot.io import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+#: Analysis name -> (module with ``run(snapshot, out, **options)``, CLI sub-command).
+ANALYSES: dict[str, tuple[str, str]] = {
+    "architecture": ("onec_analysis.analyses.architecture", "architecture"),
+    "dependencies": ("onec_analysis.analyses.dependencies", "dependencies"),
+    "best_practices": ("onec_analysis.analyses.best_practices", "best-practices"),
+    "dataset": ("onec_analysis.analyses.dataset", "dataset"),
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each step of one pipeline run reads and writes."""
+
+    root: Path
+
+    @property
+    def snapshot(self) -> Path:
+        return self.root / "snapshot"
+
+    @property
+    def analyses(self) -> Path:
+        return self.root / "analyses"
+
+    def analysis(self, name: str) -> Path:
+        return self.analyses / name
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+
+def run_analysis(
+    name: str,
+    snapshot: Path,
+    out: Path,
+    *,
+    rules_config: Path | None = None,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """Run one analysis over a snapshot; return its summary.
+
+    *workers* caps the processes of the analyses that run the rule engine (best practices and the
+    dataset's findings); None: every core.
+    """
+    try:
+        module_name, _ = ANALYSES[name]
+    except KeyError:
+        raise ValueError(f"unknown analysis {name!r}; known: {', '.join(ANALYSES)}") from None
+    module = importlib.import_module(module_name)
+    options: dict[str, Any] = {}
+    if name == "best_practices" and rules_config:
+        options["config"] = Path(rules_config)
+    if name in ("best_practices", "dataset") and workers:
+        options["workers"] = workers
+    return module.run(Path(snapshot), Path(out), **options)
+
+
+def build_docs(snapshot: Path, analyses: Path, out: Path) -> dict[str, Any]:
+    from onec_analysis.docs_site import build_site
+
+    return build_site(Path(snapshot), Path(analyses), Path(out))
+
+
+def run_all(
+    source: Path,
+    out: Path,
+    *,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    rules_config: Path | None = None,
+) -> dict[str, Any]:
+    """parse → four analyses at once (child processes) → docs. Returns timings and summaries."""
+    from onec_analysis.reader.pipeline import ParseOptions, parse_source
+
+    layout = Layout(Path(out))
+    layout.root.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    parse_summary = parse_source(
+        source, layout.snapshot, ParseOptions(workers=workers or os.cpu_count() or 1, cache_dir=cache_dir)
+    )
+    timings["parse"] = time.perf_counter() - started
+
+    # Each analysis in its own process, as separate workers would run them.
+    t0 = time.perf_counter()
+    children: dict[str, tuple[subprocess.Popen, float]] = {}
+    for name, (_, command) in ANALYSES.items():
+        argv = [
+            sys.executable,
+            "-m",
+            "onec_analysis.cli",
+            command,
+            str(layout.snapshot),
+            "--out",
+            str(layout.analysis(name)),
+        ]
+        if name == "best_practices" and rules_config:
+            argv += ["--config", str(rules_config)]
+        children[name] = (
+            subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True),
+            time.perf_counter(),
+        )
+    failures = []
+    for name, (process, began) in children.items():
+        output, _ = process.communicate()
+        timings[name] = time.perf_counter() - began
+        if process.returncode != 0:
+            failures.append(f"{name} (exit {process.returncode}):\n{output.strip()[-2000:]}")
+    timings["analyses"] = time.perf_counter() - t0
+    if failures:
+        raise RuntimeError("analyses failed: " + "\n".join(failures))
+
+    t0 = time.perf_counter()
+    docs_summary = build_docs(layout.snapshot, layout.analyses, layout.site)
+    timings["docs"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - started
+    result = {
+        "source": str(source),
+        "out": str(layout.root),
+        "snapshot": str(layout.snapshot),
+        "analyses": {name: str(layout.analysis(name)) for name in ANALYSES},
+        "site": str(layout.site / "index.html"),
+        "counts": parse_summary["counts"],
+        "problems_by_kind": parse_summary["problems_by_kind"],
+        "docs": docs_summary,
+        "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+    }
+    atomic_write_text(layout.root / "run.json", json.dumps(result, ensure_ascii=False, indent=2))
+    return result
