@@ -351,6 +351,7 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     parsed = time.perf_counter()
 
     tables = concat_all({name: [r[name] for r in results] for name in TABLES})
+    results.clear()  # the parts: the sorted tables are copies, the parts need not live through the write
     summary = build_summary(tables, detected, projects, source)
     summary["shard"] = (
         {"index": options.shard.index + 1, "count": options.shard.count} if options.shard else None

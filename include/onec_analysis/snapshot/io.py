@@ -90,7 +90,9 @@ def concat_tables(name: str, parts: list[pa.Table]) -> pa.Table:
     parts = [part for part in parts if part.num_rows]
     if not parts:
         return empty_table(name)
-    return sort_table(name, pa.concat_tables(parts).combine_chunks())
+    # No combine_chunks() first: take() gathers the sorted rows into fresh buffers anyway, and a
+    # combined copy of the whole table (gigabytes of module text on an ERP) would double the peak.
+    return sort_table(name, pa.concat_tables(parts))
 
 
 def write_snapshot(target: Path, tables: Mapping[str, pa.Table], summary: Mapping[str, Any]) -> Path:
