@@ -292,7 +292,7 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     common_modules = [frozenset(common_module_names(project)) for project in projects]
 
     jobs: list[_Job] = []
-    cached: list[dict[str, pa.Table]] = []
+    results: list[dict[str, pa.Table]] = []  # cache hits now, parsed batches below
     cache_dir = Path(options.cache_dir).resolve() if options.cache_dir else None
     for index, project in enumerate(projects):
         context_digest = hashlib.blake2b(
@@ -308,23 +308,23 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
             ).hexdigest()
             hit = _cache_load(cache_dir, key) if cache_dir else None
             if hit is not None:
-                cached.append(hit)
+                results.append(hit)
             else:
                 jobs.append(_Job(index, unit, size, key if cache_dir else None))
     discovered = time.perf_counter()
-    total_units = len(jobs) + len(cached)
+    from_cache = len(results)
+    total_units = len(jobs) + from_cache
     log.info(
         "%s: %s with %d configuration(s), %d units to read (%d from cache), %d workers",
         source,
         detected.format,
         len(projects),
         total_units,
-        len(cached),
+        from_cache,
         options.workers,
     )
 
-    results: list[dict[str, pa.Table]] = list(cached)
-    done = len(cached)
+    done = from_cache
     if options.progress:
         options.progress(done, total_units)
     batches = _batches(jobs)
@@ -356,7 +356,7 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     summary["shard"] = (
         {"index": options.shard.index + 1, "count": options.shard.count} if options.shard else None
     )
-    summary["units"] = {"total": total_units, "from_cache": len(cached), "parsed": len(jobs)}
+    summary["units"] = {"total": total_units, "from_cache": from_cache, "parsed": len(jobs)}
     summary["workers"] = options.workers
     write_snapshot(out, tables, {**summary, "timings_seconds": {}})
     finished = time.perf_counter()

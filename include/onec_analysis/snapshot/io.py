@@ -11,11 +11,11 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from onec_analysis.snapshot.schema import SNAPSHOT_FORMAT_VERSION, TABLE_KEYS, TABLES
 
 SUMMARY_FILE = "summary.json"
+T = TypeVar("T")
 SNAPSHOT_KIND = "onec-analysis snapshot"
 
 
@@ -78,11 +79,18 @@ def empty_table(name: str) -> pa.Table:
     return TABLES[name].empty_table()
 
 
-def concat_all(parts: Mapping[str, list[pa.Table]]) -> dict[str, pa.Table]:
-    """:func:`concat_tables` for every table of the schema, side by side (Arrow sorts without the GIL)."""
+def _each_table(work: Callable[[str], T]) -> dict[str, T]:
+    """``{name: work(name)}`` for every table of the schema, side by side in threads.
+
+    Arrow sorts, encodes and compresses without the GIL, so the tables really do go in parallel.
+    """
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        merged = pool.map(lambda name: concat_tables(name, parts.get(name, [])), TABLES)
-        return dict(zip(TABLES, merged, strict=True))
+        return dict(zip(TABLES, pool.map(work, TABLES), strict=True))
+
+
+def concat_all(parts: Mapping[str, list[pa.Table]]) -> dict[str, pa.Table]:
+    """:func:`concat_tables` for every table of the schema."""
+    return _each_table(lambda name: concat_tables(name, parts.get(name, [])))
 
 
 def concat_tables(name: str, parts: list[pa.Table]) -> pa.Table:
@@ -105,9 +113,7 @@ def write_snapshot(target: Path, tables: Mapping[str, pa.Table], summary: Mappin
             table = empty_table(name) if table is None else table.select(schema.names).cast(schema)
             pq.write_table(table, staging / f"{name}.parquet", compression="zstd", row_group_size=256 * 1024)
 
-        # Arrow encodes and compresses without the GIL: the tables are written side by side.
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            list(pool.map(write, TABLES))
+        _each_table(write)
         body = {"kind": SNAPSHOT_KIND, "snapshot_format": SNAPSHOT_FORMAT_VERSION, **summary}
         (staging / SUMMARY_FILE).write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
     return Path(target)
