@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -244,21 +245,14 @@ class AirflowStack:
         except psutil.NoSuchProcess:
             descendants = []
         if component.alive():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(component.process.pid, sig)
-            except ProcessLookupError:
-                pass
-            if sig == signal.SIGKILL:
-                _kill(descendants)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             component.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        # Whatever outlived *sig* (or never got it: the task process sits in a session of its own).
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(component.process.pid, signal.SIGKILL)
-            component.process.wait(timeout=10)
-        try:
-            os.killpg(component.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        component.process.wait(timeout=10)
         _kill(descendants)
 
     def stop(self) -> None:
