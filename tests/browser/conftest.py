@@ -6,7 +6,6 @@ port and stopped by the fixture — and opened from ``file://`` as well, the two
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from local_airflow import free_port
 from onec_analysis.docs_site import build_site
 from tests.support.chromium import chromium
 from tests.unit.docs_site.sample_site import make_sample_analyses, make_sample_snapshot
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +43,7 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def serve(folder: Path) -> Iterator[str]:
     """Serve *folder* with ``python -m http.server`` until the generator is closed."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
         stdout=subprocess.DEVNULL,

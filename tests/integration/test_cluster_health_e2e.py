@@ -8,22 +8,20 @@ worker` processes (one is killed with SIGKILL), and `prometheus` scraping `/clus
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
 import signal
 import statistics
-import subprocess
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from local_airflow import AirflowStack, StackConfig, free_port
+from local_airflow import AirflowStack, StackConfig
+from tests.monitoring import services
+from tests.monitoring.services import wait_until
 from tests.support.postgres import temporary_database
 from tests.support.redis_servers import cluster
 
@@ -55,12 +53,8 @@ PROBE_DAG = textwrap.dedent(
 )
 
 
-@contextlib.contextmanager
-def prometheus(workdir: Path, target: str, metrics_path: str) -> Iterator[str]:
-    binary = shutil.which("prometheus")
-    if binary is None:
-        pytest.fail("prometheus is not installed: `make test-deps` installs it")
-    port = free_port()
+def prometheus(workdir: Path, target: str, metrics_path: str):
+    """A real Prometheus scraping *target* every 5 s; yields its base URL."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "prometheus.yml"
     config.write_text(
@@ -77,29 +71,7 @@ def prometheus(workdir: Path, target: str, metrics_path: str) -> Iterator[str]:
             }
         )
     )
-    (workdir / "tsdb").mkdir()
-    with open(workdir / "prometheus.log", "wb") as log:
-        process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={workdir / 'tsdb'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait(lambda: httpx.get(f"{url}/-/ready", timeout=2).status_code == 200, 60, "prometheus ready")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    return services.prometheus(config, workdir)
 
 
 def start_worker(stack: AirflowStack, name: str, queue: str, concurrency: int):
@@ -121,18 +93,8 @@ def start_worker(stack: AirflowStack, name: str, queue: str, concurrency: int):
     )
 
 
-def wait(check, timeout: float, what: str, interval: float = 2.0):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except (httpx.HTTPError, OSError, KeyError, ValueError) as exc:
-            last = exc
-        time.sleep(interval)
-    raise TimeoutError(f"{what}: not within {timeout:.0f}s (last error: {last!r})")
+def wait(check, timeout: float, what: str):
+    return wait_until(check, timeout, what, interval=2.0)
 
 
 def query(prom: str, expr: str) -> dict[tuple, float]:

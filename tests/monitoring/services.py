@@ -15,13 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from local_airflow import free_port
 from tests.monitoring.conftest import binary
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(check, timeout: float, what: str, interval: float = 0.5):
