@@ -4,8 +4,8 @@
 
 For each of --runs rounds, on a scratch copy of SOURCE:
 
-1. a full parse (no cache): wall time, files/s, MB/s per core, peak RSS of the whole process tree
-   (the CLI and its pool, sampled every 50 ms with psutil);
+1. a full parse (no cache): wall time, files/s, MB/s per core, peak memory of the whole process tree
+   (the CLI and its pool, sampled every 50 ms: RSS summed and PSS summed, see measure.py);
 2. a parse that fills a cache folder, then --changed (1 %) of the BSL modules edited (a comment line
    appended, so sizes and mtimes change), then the incremental re-parse with that cache: its wall
    time as a share of the full parse, and a check that its snapshot equals a full parse's.
@@ -21,35 +21,18 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import psutil
 import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from measure import run_measured  # noqa: E402
+
 CLI = [sys.executable, "-m", "onec_analysis.cli"]
-
-
-def timed(args: list[str]) -> tuple[float, int]:
-    """Run *args*; wall seconds and the peak RSS summed over the process and its descendants."""
-    started = time.perf_counter()
-    process = psutil.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        try:
-            tree = [process, *process.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
-        time.sleep(0.05)
-    wall = time.perf_counter() - started
-    if process.returncode:
-        sys.exit(f"{' '.join(args)} failed:\n{process.stderr.read().decode()}")
-    return wall, peak
 
 
 def source_size(root: Path) -> tuple[int, int]:
@@ -97,19 +80,21 @@ def main() -> None:
 
     files, size = source_size(args.source)
     print(f"{args.source}: {files} files, {size / 1e6:.0f} MB; {args.workers} workers")
-    full, rss, incremental, share = [], [], [], []
+    full, rss, pss, incremental, share = [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="bench-parse-") as tmp:
         work = Path(tmp)
         source = work / "source"
         shutil.copytree(args.source, source, symlinks=True)
         for round_ in range(args.runs):
-            wall, peak = timed(
+            measured = run_measured(
                 [*CLI, "parse", str(source), "--out", str(work / "full"), "--workers", str(args.workers)]
             )
+            wall = measured.wall
             full.append(wall)
-            rss.append(peak / 2**30)
+            rss.append(measured.peak_rss / 2**30)
+            pss.append(measured.peak_pss / 2**30)
             cache = work / f"cache-{round_}"
-            timed(
+            run_measured(
                 [
                     *CLI,
                     "parse",
@@ -123,7 +108,7 @@ def main() -> None:
                 ]
             )
             edited = edit_modules(source, args.changed, seed=round_)
-            wall_inc, _ = timed(
+            wall_inc = run_measured(
                 [
                     *CLI,
                     "parse",
@@ -135,15 +120,15 @@ def main() -> None:
                     "--workers",
                     str(args.workers),
                 ]
-            )
-            timed(
+            ).wall
+            run_measured(
                 [*CLI, "parse", str(source), "--out", str(work / "reference"), "--workers", str(args.workers)]
             )
             identical = same_snapshot(work / "incremental", work / "reference")
             incremental.append(wall_inc)
             share.append(100 * wall_inc / wall)
             print(
-                f"round {round_ + 1}: full {wall:.1f} s, peak RSS {peak / 2**30:.2f} GiB; {edited} modules edited, "
+                f"round {round_ + 1}: full {wall:.1f} s, peak RSS {rss[-1]:.2f} GiB, PSS {pss[-1]:.2f} GiB; {edited} modules edited, "
                 f"incremental {wall_inc:.1f} s ({100 * wall_inc / wall:.1f} % of full), identical to a full parse: {identical}"
             )
             if not identical:
@@ -152,7 +137,8 @@ def main() -> None:
     print(summary_line("full parse wall", full, "s"))
     print(summary_line("files/s", [files / w for w in full], ""))
     print(summary_line("MB/s per core", [size / 1e6 / w / args.workers for w in full], ""))
-    print(summary_line("peak RSS (process tree)", rss, "GiB"))
+    print(summary_line("peak RSS summed (process tree)", rss, "GiB"))
+    print(summary_line("peak PSS summed (process tree)", pss, "GiB"))
     print(summary_line("incremental re-parse wall", incremental, "s"))
     print(summary_line("incremental / full", share, "%"))
 
