@@ -3,7 +3,10 @@
 The unit of work is one top-level metadata object (its XML, forms and modules) or the configuration
 itself. Units are independent, which is what makes the three ways of running cheap:
 
-* in parallel — batches of units go to a process pool, biggest first;
+* in parallel — batches of units go to a process pool, biggest first; each worker writes its
+  batch's tables to Arrow files in a scratch folder beside the snapshot, and the parent writes the
+  snapshot table by table from those files, memory-mapped (nothing big crosses a pipe, and no
+  process ever holds the whole configuration);
 * sharded — shard *i* of *N* reads only the units whose stable hash falls in it, and
   :func:`merge_snapshots` concatenates the partial snapshots into exactly a single run's tables;
 * incremental — each unit's rows are cached under a key made of its files' sizes and mtimes (and
@@ -18,6 +21,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import shutil
 import time
 import uuid
 from collections import Counter
@@ -34,12 +38,13 @@ from onec_analysis.metadata import common_module_names, detect_source, list_unit
 from onec_analysis.reader.modules import decode_module
 from onec_analysis.snapshot.io import (
     SUMMARY_FILE,
+    SpilledTables,
     atomic_write_text,
-    concat_all,
     count_by,
     read_summary,
     read_table,
-    write_snapshot,
+    spill_table,
+    write_merged_snapshot,
 )
 from onec_analysis.snapshot.schema import TABLES
 
@@ -177,13 +182,14 @@ def _to_tables(rows: dict[str, list[dict]]) -> dict[str, pa.Table]:
     return {name: pa.Table.from_pylist(rows.get(name, []), schema=TABLES[name]) for name in TABLES}
 
 
-def _parse_batch(jobs: list[_Job], cache_dir: str | None) -> tuple[dict[str, pa.Table], int]:
-    """Parse a batch of units into one table per snapshot table.
+def _parse_batch(jobs: list[_Job], cache_dir: str | None, spill_dir: str) -> tuple[dict[str, str], int]:
+    """Parse a batch of units into one Arrow file per snapshot table, in *spill_dir*.
 
-    One table per batch, not per unit: converting and pickling thousands of tiny Arrow tables back
-    to the parent cost as much CPU as parsing (measured on SSL: a second worker doubled user time
-    and made the parse slower than one worker). Each unit's rows stay a contiguous slice, which is
-    what the incremental cache stores.
+    One table per batch, not per unit: thousands of tiny tables cost as much CPU as parsing. The
+    tables go to files, not back through the pool's pipe: pickling gigabytes of rows to the parent
+    cost CPU on both sides and made the parent hold every part at once. Each unit's rows stay a
+    contiguous slice, which is what the incremental cache stores. Returns ``{table: file}`` for the
+    tables with rows, and the number of units.
     """
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     ranges: list[tuple[_Job, dict[str, tuple[int, int]]]] = []
@@ -210,6 +216,7 @@ def _parse_batch(jobs: list[_Job], cache_dir: str | None) -> tuple[dict[str, pa.
             spans[name] = (start, len(batch_rows) - start)
         ranges.append((job, spans))
     tables = _to_tables(rows)
+    rows.clear()
     if cache_dir:
         for job, spans in ranges:
             if job.cache_key:
@@ -219,7 +226,17 @@ def _parse_batch(jobs: list[_Job], cache_dir: str | None) -> tuple[dict[str, pa.
                     for name, (start, length) in spans.items()
                 }
                 _cache_store(Path(cache_dir), job.cache_key, unit_tables)
-    return tables, len(jobs)
+    files = {}
+    # Named after the batch's first unit: the same parse names its files the same way.
+    first = jobs[0]
+    batch_id = hashlib.blake2b(
+        f"{first.project_index}\0{first.unit.key}".encode(), digest_size=12
+    ).hexdigest()
+    for name, table in tables.items():
+        if table.num_rows:
+            files[name] = str(Path(spill_dir) / f"{name}-{batch_id}.arrow")
+            spill_table(table, files[name])
+    return files, len(jobs)
 
 
 # --- incremental cache ---------------------------------------------------------------------
@@ -329,36 +346,58 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
         options.progress(done, total_units)
     batches = _batches(jobs)
     cache_arg = str(cache_dir) if cache_dir else None
-    if options.workers <= 1 or len(batches) <= 1:
-        _init_worker(projects, common_modules)
-        for batch in batches:
-            tables, count = _parse_batch(batch, cache_arg)
-            results.append(tables)
-            done += count
-            if options.progress:
-                options.progress(done, total_units)
-    else:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(
-            options.workers, initializer=_init_worker, initargs=(projects, common_modules)
-        ) as pool:
-            pending = [(batch, cache_arg) for batch in batches]
-            for tables, count in pool.imap_unordered(_star_parse_batch, pending):
-                results.append(tables)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spill_dir = out.parent / f".{out.name}.parts-{uuid.uuid4().hex[:8]}"
+    spill_dir.mkdir()
+    spilled: dict[str, list[str]] = {name: [] for name in TABLES}
+    try:
+        pending = [(batch, cache_arg, str(spill_dir)) for batch in batches]
+        if options.workers <= 1 or len(batches) <= 1:
+            _init_worker(projects, common_modules)
+            parsed_batches: Iterable = map(_star_parse_batch, pending)
+            pool = None
+        else:
+            pool = multiprocessing.get_context("fork").Pool(
+                options.workers, initializer=_init_worker, initargs=(projects, common_modules)
+            )
+            parsed_batches = pool.imap_unordered(_star_parse_batch, pending)
+        try:
+            for files, count in parsed_batches:
+                for name, path in files.items():
+                    spilled[name].append(path)
                 done += count
                 if options.progress:
                     options.progress(done, total_units)
-    parsed = time.perf_counter()
+        finally:
+            if pool is not None:
+                if done < total_units:  # stopped by an error: the workers' batches are not wanted
+                    pool.terminate()
+                else:
+                    pool.close()
+                pool.join()
+        parsed = time.perf_counter()
 
-    tables = concat_all({name: [r[name] for r in results] for name in TABLES})
-    results.clear()  # the parts: the sorted tables are copies, the parts need not live through the write
-    summary = build_summary(tables, detected, projects, source)
-    summary["shard"] = (
-        {"index": options.shard.index + 1, "count": options.shard.count} if options.shard else None
-    )
-    summary["units"] = {"total": total_units, "from_cache": from_cache, "parsed": len(jobs)}
-    summary["workers"] = options.workers
-    write_snapshot(out, tables, {**summary, "timings_seconds": {}})
+        def parts(name: str) -> tuple[list[pa.Table], Callable[[], None]]:
+            # Files in name order, not completion order: the same parse gives the same row order
+            # before the (stable) sort, so rows that tie on the sort keys keep one order.
+            mapped = SpilledTables(sorted(spilled[name]))
+            return [r[name] for r in results] + mapped.tables, mapped.release
+
+        def summarize(folder: Path, rows: dict[str, int]) -> dict[str, Any]:
+            results.clear()  # the cache hits: written now
+            summary = build_summary(folder, rows, detected, projects, source)
+            summary["shard"] = (
+                {"index": options.shard.index + 1, "count": options.shard.count} if options.shard else None
+            )
+            summary["units"] = {"total": total_units, "from_cache": from_cache, "parsed": len(jobs)}
+            summary["workers"] = options.workers
+            summary["timings_seconds"] = {}
+            return summary
+
+        summary = write_merged_snapshot(out, parts, summarize)
+    finally:
+        shutil.rmtree(spill_dir, ignore_errors=True)
     finished = time.perf_counter()
     summary["timings_seconds"] = {
         "discover": round(discovered - started, 3),
@@ -370,7 +409,7 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     return summary
 
 
-def _star_parse_batch(args: tuple[list[_Job], str | None]) -> tuple[dict[str, pa.Table], int]:
+def _star_parse_batch(args: tuple[list[_Job], str | None, str]) -> tuple[dict[str, str], int]:
     return _parse_batch(*args)
 
 
@@ -382,10 +421,13 @@ def _rewrite_summary(out: Path, summary: dict[str, Any]) -> None:
 
 
 def build_summary(
-    tables: dict[str, pa.Table], detected: Any, projects: list[Any], source: Path
+    folder: Path, rows: dict[str, int], detected: Any, projects: list[Any], source: Path
 ) -> dict[str, Any]:
-    """What a person (or the next task) wants to know without opening the tables."""
-    problems = tables["problems"]
+    """What a person (or the next task) wants to know without opening the tables.
+
+    *folder* holds the tables just written (read back here: three small columns), *rows* their row
+    counts.
+    """
     return {
         "source": str(source),
         "format": detected.format,
@@ -400,10 +442,16 @@ def build_summary(
             }
             for p in projects
         ],
-        "counts": {name: table.num_rows for name, table in tables.items()},
-        "objects_per_type": count_by(tables["objects"], "type"),
-        "modules_per_type": count_by(tables["modules"], "module_type"),
-        "problems_by_kind": count_by(problems, "kind"),
+        **_counts(folder, rows),
+    }
+
+
+def _counts(folder: Path, rows: dict[str, int]) -> dict[str, Any]:
+    return {
+        "counts": dict(rows),
+        "objects_per_type": count_by(read_table(folder, "objects", ["type"]), "type"),
+        "modules_per_type": count_by(read_table(folder, "modules", ["module_type"]), "module_type"),
+        "problems_by_kind": count_by(read_table(folder, "problems", ["kind"]), "kind"),
     }
 
 
@@ -426,22 +474,26 @@ def merge_snapshots(parts: list[Path], out: Path) -> dict[str, Any]:
     sources = {(s["source"], s["format"]) for s in summaries}
     if len(sources) != 1:
         raise ValueError(f"the parts were read from different sources: {sorted(sources)}")
-    tables = concat_all({name: [read_table(part, name) for part in parts] for name in TABLES})
     first = summaries[0]
-    summary = {
-        key: first[key] for key in ("source", "format", "reader_version", "configurations") if key in first
-    }
-    summary.update(
-        {
-            "counts": {name: table.num_rows for name, table in tables.items()},
-            "objects_per_type": count_by(tables["objects"], "type"),
-            "modules_per_type": count_by(tables["modules"], "module_type"),
-            "problems_by_kind": count_by(tables["problems"], "kind"),
-            "shard": None,
-            "merged_from": count,
-            "units": {"total": sum(s["units"]["total"] for s in summaries)},
-            "timings_seconds": {"merge": round(time.perf_counter() - started, 3)},
+
+    def summarize(folder: Path, rows: dict[str, int]) -> dict[str, Any]:
+        summary = {
+            key: first[key]
+            for key in ("source", "format", "reader_version", "configurations")
+            if key in first
         }
+        summary.update(_counts(folder, rows))
+        summary.update(
+            {
+                "shard": None,
+                "merged_from": count,
+                "units": {"total": sum(s["units"]["total"] for s in summaries)},
+                "timings_seconds": {"merge": round(time.perf_counter() - started, 3)},
+            }
+        )
+        return summary
+
+    # Table by table: only the parts of the tables being written are loaded at a time.
+    return write_merged_snapshot(
+        out, lambda name: ([read_table(part, name) for part in parts], None), summarize
     )
-    write_snapshot(out, tables, summary)
-    return summary

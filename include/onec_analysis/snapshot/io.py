@@ -8,15 +8,17 @@ never half a table. Readers check ``summary.json`` first and refuse a folder tha
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -71,8 +73,14 @@ def sort_table(name: str, table: pa.Table) -> pa.Table:
     """Sort by the table's key columns so equal content always gives equal tables."""
     if table.num_rows <= 1:
         return table
+    return table.take(pa.array(_sort_order(name, table)))
+
+
+def _sort_order(name: str, table: pa.Table) -> np.ndarray:
     keys = [(column, "ascending", "at_start") for column in TABLE_KEYS[name]]
-    return table.take(pc.sort_indices(table, options=pc.SortOptions(keys)))
+    # Only the key columns are handed to the sort: the other columns' pages are never read here.
+    order = pc.sort_indices(table.select(list(TABLE_KEYS[name])), options=pc.SortOptions(keys))
+    return order.to_numpy().astype(np.int64)
 
 
 def empty_table(name: str) -> pa.Table:
@@ -88,35 +96,155 @@ def _each_table(work: Callable[[str], T]) -> dict[str, T]:
         return dict(zip(TABLES, pool.map(work, TABLES), strict=True))
 
 
-def concat_all(parts: Mapping[str, list[pa.Table]]) -> dict[str, pa.Table]:
-    """:func:`concat_tables` for every table of the schema."""
-    return _each_table(lambda name: concat_tables(name, parts.get(name, [])))
+#: Rows per Parquet row group at most, and about this many bytes of Arrow data per row group: the
+#: rows of one group are gathered, encoded and compressed at a time, which bounds what a write adds
+#: to memory (and lets readers stream a table of module texts group by group).
+ROW_GROUP_ROWS = 256 * 1024
+ROW_GROUP_BYTES = 64 * 1024 * 1024
 
 
-def concat_tables(name: str, parts: list[pa.Table]) -> pa.Table:
-    """Concatenate parts of one table (from workers or shards) and sort it."""
-    parts = [part for part in parts if part.num_rows]
-    if not parts:
-        return empty_table(name)
-    # No combine_chunks() first: take() gathers the sorted rows into fresh buffers anyway, and a
-    # combined copy of the whole table (gigabytes of module text on an ERP) would double the peak.
-    return sort_table(name, pa.concat_tables(parts))
+class SpilledTables:
+    """Arrow IPC files of one table (the parse workers' batches), memory-mapped read-only.
+
+    ``tables`` reads nothing up front: a page of a file is read when a row group needs it, and
+    :meth:`release` hands the pages read so far back to the kernel (they stay in the page cache,
+    but no longer count against this process), so gathering a table of gigabytes row group by row
+    group keeps about one group resident. The files are unlinked once mapped: the mappings keep
+    them readable, and an interrupted run leaves nothing behind.
+    """
+
+    def __init__(self, paths: Iterable[str | Path]):
+        self._maps: list[mmap.mmap] = []
+        self.tables: list[pa.Table] = []
+        for path in paths:
+            with open(path, "rb") as handle:
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            os.unlink(path)
+            self._maps.append(mapped)
+            self.tables.append(pa.ipc.open_file(pa.py_buffer(mapped)).read_all())
+
+    def release(self) -> None:
+        for mapped in self._maps:
+            mapped.madvise(mmap.MADV_DONTNEED)
+
+
+def spill_table(table: pa.Table, path: str | Path) -> None:
+    """Write *table* as an Arrow IPC file (uncompressed: it is read back once, memory-mapped)."""
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def write_table(
+    name: str,
+    parts: list[pa.Table],
+    path: Path,
+    *,
+    sort: bool = True,
+    after_group: Callable[[], None] | None = None,
+) -> int:
+    """Write the concatenation of *parts* (sorted by the table's keys) to *path*; return its rows.
+
+    The rows are gathered one row group at a time from the parts, never as a whole sorted copy, and
+    the parts may be memory-mapped files whose pages are read as the groups need them;
+    *after_group* is called after each group is written (:meth:`SpilledTables.release`).
+    """
+    schema = TABLES[name]
+    parts = [_conform(schema, part) for part in parts if part.num_rows]
+    table = pa.concat_tables(parts) if parts else empty_table(name)
+    rows = table.num_rows
+    order = _sort_order(name, table) if sort and rows > 1 else None
+    per_group = ROW_GROUP_ROWS
+    if rows and table.nbytes > ROW_GROUP_BYTES:
+        per_group = max(1, min(ROW_GROUP_ROWS, rows * ROW_GROUP_BYTES // table.nbytes))
+    batches = table.to_batches()
+    starts = np.cumsum([0] + [batch.num_rows for batch in batches])
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        if rows == 0:
+            writer.write_table(table)
+        for start in range(0, rows, per_group):
+            if order is None:
+                group = table.slice(start, per_group)
+            else:
+                group = _gather(schema, batches, starts, order[start : start + per_group])
+            writer.write_table(group, row_group_size=per_group)
+            del group
+            if after_group is not None:
+                after_group()
+    return rows
+
+
+def _gather(
+    schema: pa.Schema, batches: list[pa.RecordBatch], starts: np.ndarray, rows: np.ndarray
+) -> pa.Table:
+    """The table's rows at *rows* (indices into the concatenated *batches*), in that order.
+
+    Arrow's ``take`` on a many-chunk table of strings first concatenates every chunk of the column
+    — a copy of the whole table for each row group. Here each batch gives up only the rows it holds
+    (one small ``take`` per batch touched), and one last ``take`` puts them in the order asked for.
+    """
+    owner = np.searchsorted(starts, rows, side="right") - 1
+    by_owner = np.argsort(owner, kind="stable")
+    pieces = []
+    owners = owner[by_owner]
+    bounds = np.flatnonzero(np.diff(owners)) + 1
+    for chunk in np.split(by_owner, bounds):
+        index = owner[chunk[0]]
+        pieces.append(batches[index].take(pa.array(rows[chunk] - starts[index])))
+    gathered = pa.Table.from_batches(pieces, schema=schema).combine_chunks()
+    back = np.empty_like(by_owner)
+    back[by_owner] = np.arange(len(by_owner))
+    return gathered.take(pa.array(back))
+
+
+def _conform(schema: pa.Schema, table: pa.Table) -> pa.Table:
+    if table.schema.equals(schema, check_metadata=False):
+        return table
+    return table.select(schema.names).cast(schema)
 
 
 def write_snapshot(target: Path, tables: Mapping[str, pa.Table], summary: Mapping[str, Any]) -> Path:
-    """Write every table of the schema (missing ones empty) and ``summary.json`` atomically."""
+    """Write every table of the schema as given (missing ones empty) and ``summary.json`` atomically."""
     with atomic_directory(target) as staging:
-
-        def write(name: str) -> None:
-            schema = TABLES[name]
-            table = tables.get(name)
-            table = empty_table(name) if table is None else table.select(schema.names).cast(schema)
-            pq.write_table(table, staging / f"{name}.parquet", compression="zstd", row_group_size=256 * 1024)
-
-        _each_table(write)
-        body = {"kind": SNAPSHOT_KIND, "snapshot_format": SNAPSHOT_FORMAT_VERSION, **summary}
-        (staging / SUMMARY_FILE).write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+        _each_table(
+            lambda name: write_table(
+                name,
+                [tables[name]] if name in tables else [],
+                staging / f"{name}.parquet",
+                sort=False,
+            )
+        )
+        _write_summary(staging, summary)
     return Path(target)
+
+
+def write_merged_snapshot(
+    target: Path,
+    parts: Callable[[str], tuple[list[pa.Table], Callable[[], None] | None]],
+    summarize: Callable[[Path, dict[str, int]], Mapping[str, Any]],
+) -> dict[str, Any]:
+    """Write each table as the sorted concatenation of its parts, then the summary, atomically.
+
+    ``parts(name)`` gives that table's parts and a function to call after each row group (or None);
+    it is called when the table's turn comes and the parts are dropped once it is written, so only
+    the tables being written (two at a time on two cores) are ever loaded: the parts of a parse (its
+    workers' spilled files) or of shards. ``summarize(folder, rows)`` gets the written tables' folder
+    and their row counts and returns the summary. Returns it.
+    """
+
+    def write(name: str) -> int:
+        tables, after_group = parts(name)
+        return write_table(name, tables, staging / f"{name}.parquet", after_group=after_group)
+
+    with atomic_directory(target) as staging:
+        rows = _each_table(write)
+        summary = dict(summarize(staging, rows))
+        _write_summary(staging, summary)
+    return summary
+
+
+def _write_summary(folder: Path, summary: Mapping[str, Any]) -> None:
+    body = {"kind": SNAPSHOT_KIND, "snapshot_format": SNAPSHOT_FORMAT_VERSION, **summary}
+    (folder / SUMMARY_FILE).write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def read_summary(folder: Path) -> dict[str, Any]:

@@ -231,3 +231,59 @@ def test_tables_follow_the_schema(tmp_path: Path) -> None:
         assert pq.read_schema(tmp_path / "snap" / f"{name}.parquet").equals(schema, check_metadata=False), (
             name
         )
+
+
+# --- scratch files and interruptions -----------------------------------------------------------
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_workers_scratch_files_are_gone_after_a_parse(tmp_path: Path, workers: int) -> None:
+    summary = parse_source(SAMPLE, tmp_path / "snap", ParseOptions(workers=workers))
+    assert summary["counts"]["methods"] > 0
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_interrupted_parse_keeps_the_previous_snapshot_and_leaves_nothing(
+    tmp_path: Path, workers: int, monkeypatch
+) -> None:
+    from onec_analysis.reader import pipeline
+
+    monkeypatch.setattr(pipeline, "_BATCH_UNITS", 2)  # several batches, so the pool is used
+    out = tmp_path / "snap"
+    parse_source(SAMPLE, out, ParseOptions(workers=1))
+    before = _tables(out)
+
+    calls = []
+
+    def interrupt(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 2:  # after the first batch came back: its scratch files exist by now
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        parse_source(SAMPLE, out, ParseOptions(workers=workers, progress=interrupt))
+    assert len(calls) == 2
+    assert _leftovers(tmp_path) == []
+    after = _tables(out)
+    assert all(before[name].equals(after[name]) for name in TABLES)
+
+
+def test_a_large_table_is_written_in_bounded_row_groups(tmp_path: Path, monkeypatch) -> None:
+    from onec_analysis.snapshot import io
+
+    monkeypatch.setattr(io, "ROW_GROUP_BYTES", 4096)
+    parse_source(SAMPLE, tmp_path / "snap", ParseOptions(workers=1))
+    metadata = pq.ParquetFile(tmp_path / "snap" / "module_texts.parquet").metadata
+    assert metadata.num_row_groups > 1
+    texts = read_table(tmp_path / "snap", "module_texts")
+    ids = texts["module_id"].to_pylist()
+    assert ids == sorted(ids)  # sorted across the row groups, not within each
+    monkeypatch.undo()
+    parse_source(SAMPLE, tmp_path / "default", ParseOptions(workers=1))
+    assert pq.ParquetFile(tmp_path / "default" / "module_texts.parquet").metadata.num_row_groups == 1
+    _assert_same_tables(tmp_path / "snap", tmp_path / "default")
