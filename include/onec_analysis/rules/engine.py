@@ -1,8 +1,10 @@
 """Run the rules over every module of a snapshot, on all cores, into one findings table.
 
 Modules are independent, so they are checked in a process pool. The pool is forked after the snapshot's
-tables are read: workers see the Arrow buffers of the parent (copy-on-write, nothing is pickled but
-module indices and the findings that come back). Each module is read into a :class:`ModuleSource` once
+small tables are read: workers see the Arrow buffers of the parent (copy-on-write, nothing is pickled but
+module indices and the findings that come back). Module texts, the one big table, are never loaded
+whole: a batch is the modules of one row group of ``module_texts``, which the worker reads itself, so
+memory holds about one row group per worker. Each module is read into a :class:`ModuleSource` once
 and every rule shares its derived views.
 
 A rule that raises on one module loses only its findings for that module: the error is recorded in
@@ -24,12 +26,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from onec_analysis.rules.config import load_config, rule_params
 from onec_analysis.rules.registry import Rule, all_rules
 from onec_analysis.rules.source import Method, ModuleSource
 from onec_analysis.rules.suppressions import find_suppressions
-from onec_analysis.snapshot.io import read_summary, read_table
+from onec_analysis.snapshot.io import SnapshotError, read_summary, read_table, release_memory
 from onec_analysis.snapshot.schema import TABLES
 
 FINDINGS_SCHEMA = pa.schema(
@@ -164,22 +167,23 @@ class _Snapshot:
     def __init__(self, folder: Path):
         read_summary(folder)
         modules = read_table(
-            folder, "modules", ["module_id", "object_id", "module_type", "path", "protected"]
+            folder, "modules", ["module_id", "object_id", "module_type", "path", "protected", "size_bytes"]
         )
-        texts = read_table(folder, "module_texts")
         methods = read_table(folder, "methods", _METHOD_COLUMNS)
         objects = read_table(folder, "objects", ["object_id", "type", "name", "properties"])
         handlers = read_table(folder, "form_handlers", ["module_id", "method_name"])
 
         self.modules = modules.to_pydict()
         ids = self.modules["module_id"]
-        # Texts and methods are addressed by row, aligned to the modules list.
-        text_index = {module_id: i for i, module_id in enumerate(texts["module_id"].to_pylist())}
-        self.texts = texts["text"]
-        self.text_rows = [text_index.get(module_id) for module_id in ids]
-        self.methods = _compact_methods(
-            methods.sort_by([("module_id", "ascending"), ("start_line", "ascending")])
+        # Where each module's text is: (row group, row within it) of module_texts; None without text.
+        self.texts_path = Path(folder) / "module_texts.parquet"
+        self.text_at = _text_positions(self.texts_path, ids)
+        self._last_group: tuple[int, list[str | None]] | None = None
+        # Compacted first, sorted after: sorting the full table would copy every doc comment.
+        self.methods = _compact_methods(methods).sort_by(
+            [("module_id", "ascending"), ("start_line", "ascending")]
         )
+        del methods
         self.method_slices: dict[str, tuple[int, int]] = {}
         counts = pc.value_counts(self.methods["module_id"]).to_pylist() if self.methods.num_rows else []
         offset = 0
@@ -197,20 +201,46 @@ class _Snapshot:
         for module_id, method_name in zip(*handlers.to_pydict().values(), strict=True):
             if module_id and method_name:
                 self.form_handlers.setdefault(module_id, set()).add(method_name.lower())
-        # Biggest modules first, so the pool ends with small ones and no worker idles at the end.
-        sizes = self._sizes()
-        self.order = sorted(range(len(ids)), key=lambda i: -sizes[i])
-        self.sizes = sizes
+        self.sizes = [size or 0 for size in self.modules["size_bytes"]]
 
-    def _sizes(self) -> list[int]:
-        lengths = pc.binary_length(self.texts).to_pylist() if len(self.texts) else []
-        return [(lengths[row] or 0) if row is not None else 0 for row in self.text_rows]
+    def batches(self, target_bytes: int) -> list[tuple[int | None, list[int]]]:
+        """``(row group, module indices)`` to check together, biggest first: the modules of one row
+        group of module_texts (split when the group is bigger than *target_bytes*), and at the end
+        the modules without a text row (group None)."""
+        groups: dict[int | None, list[int]] = {}
+        for index, at in enumerate(self.text_at):
+            groups.setdefault(at[0] if at else None, []).append(index)
+        batches: list[tuple[int | None, list[int]]] = []
+        for group, indices in groups.items():
+            current: list[int] = []
+            size = 0
+            for index in indices:
+                current.append(index)
+                size += self.sizes[index]
+                if size >= target_bytes or len(current) >= 400:
+                    batches.append((group, current))
+                    current, size = [], 0
+            if current:
+                batches.append((group, current))
+        weight = {id(b): sum(self.sizes[i] for i in b[1]) for b in batches}
+        return sorted(batches, key=lambda b: (b[0] is None, -weight[id(b)]))
 
-    def module(self, index: int) -> tuple[ModuleSource, bool]:
-        """The module at *index* and whether it is protected (shipped without source)."""
+    def read_texts(self, group: int | None) -> list[str | None]:
+        """The texts of one row group of module_texts, by row (the last group read is kept: a group
+        split into several batches is often checked by one worker in a row)."""
+        if group is None:
+            return []
+        if self._last_group is None or self._last_group[0] != group:
+            column = pq.ParquetFile(self.texts_path).read_row_group(group, columns=["text"])["text"]
+            self._last_group = (group, column.to_pylist())
+        return self._last_group[1]
+
+    def module(self, index: int, texts: list[str | None]) -> tuple[ModuleSource, bool]:
+        """The module at *index* (its text in *texts*, its row group's) and whether it is protected
+        (shipped without source)."""
         module_id = self.modules["module_id"][index]
-        row = self.text_rows[index]
-        text = (self.texts[row].as_py() or "") if row is not None else ""
+        at = self.text_at[index]
+        text = (texts[at[1]] or "") if at is not None else ""
         methods: list[Method] = []
         if module_id in self.method_slices:
             offset, count = self.method_slices[module_id]
@@ -299,6 +329,21 @@ def _compact_methods(methods: pa.Table) -> pa.Table:
     )
 
 
+def _text_positions(path: Path, module_ids: list[str]) -> list[tuple[int, int] | None]:
+    """``(row group, row)`` of each module's text in module_texts.parquet, None for a module without one."""
+    if not path.is_file():
+        raise SnapshotError(f"{path.parent}: snapshot table module_texts.parquet is missing")
+    source = pq.ParquetFile(path)
+    if not source.schema_arrow.equals(TABLES["module_texts"], check_metadata=False):
+        raise SnapshotError(f"{path}: columns do not match the snapshot schema")
+    where: dict[str, tuple[int, int]] = {}
+    for group in range(source.num_row_groups):
+        ids = source.read_row_group(group, columns=["module_id"])["module_id"].to_pylist()
+        for row, module_id in enumerate(ids):
+            where[module_id] = (group, row)
+    return [where.get(module_id) for module_id in module_ids]
+
+
 def _json_object(text: str | None) -> dict[str, Any]:
     try:
         value = json.loads(text) if text else {}
@@ -310,31 +355,18 @@ def _json_object(text: str | None) -> dict[str, Any]:
 _worker_state: tuple[_Snapshot, _Checker] | None = None
 
 
-def _check_batch(indices: list[int]) -> tuple[_Columns, list[dict[str, str]], Counter]:
+def _check_batch(batch: tuple[int | None, list[int]]) -> tuple[_Columns, list[dict[str, str]], Counter]:
     assert _worker_state is not None
     snapshot, checker = _worker_state
+    group, indices = batch
+    texts = snapshot.read_texts(group)
     out, errors = _Columns(), []
     tally: Counter = Counter()
     for index in indices:
-        module, protected = snapshot.module(index)
+        module, protected = snapshot.module(index, texts)
         checker.check(module, protected, out, errors)
         tally["protected" if protected else "checked" if module.text.strip() else "empty"] += 1
     return out, errors, tally
-
-
-def _batches(order: list[int], sizes: list[int], target_bytes: int) -> list[list[int]]:
-    batches: list[list[int]] = []
-    current: list[int] = []
-    size = 0
-    for index in order:
-        current.append(index)
-        size += sizes[index]
-        if size >= target_bytes or len(current) >= 200:
-            batches.append(current)
-            current, size = [], 0
-    if current:
-        batches.append(current)
-    return batches
 
 
 def run_checks(
@@ -351,11 +383,10 @@ def run_checks(
     settings = load_config(config)
     checker = _Checker(settings, only)
     data = _Snapshot(Path(snapshot))
+    release_memory()  # what building it freed, before the workers are forked with a copy of it
     workers = max(1, workers or os.cpu_count() or 1)
-    total = len(data.order)
-    batches = _batches(
-        data.order, data.sizes, target_bytes=max(256 * 1024, sum(data.sizes) // (workers * 16) + 1)
-    )
+    total = len(data.sizes)
+    batches = data.batches(target_bytes=max(256 * 1024, sum(data.sizes) // (workers * 16) + 1))
     out, errors = _Columns(), []
     tally: Counter = Counter()
     _worker_state = (data, checker)

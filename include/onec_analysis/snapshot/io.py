@@ -83,6 +83,16 @@ def _sort_order(name: str, table: pa.Table) -> np.ndarray:
     return order.to_numpy().astype(np.int64)
 
 
+def release_memory() -> None:
+    """Hand the memory Arrow's allocator keeps after big tables are dropped back to the system.
+
+    The allocator keeps freed pages for reuse; after a gigabyte-sized transient (a sort, a table
+    read to be compacted) that is a gigabyte of resident memory nobody uses, and a pool forked
+    afterwards maps it in every worker. Call it after such a phase and before forking.
+    """
+    pa.default_memory_pool().release_unused()
+
+
 def empty_table(name: str) -> pa.Table:
     return TABLES[name].empty_table()
 
@@ -98,9 +108,10 @@ def _each_table(work: Callable[[str], T]) -> dict[str, T]:
 
 #: Rows per Parquet row group at most, and about this many bytes of Arrow data per row group: the
 #: rows of one group are gathered, encoded and compressed at a time, which bounds what a write adds
-#: to memory (and lets readers stream a table of module texts group by group).
+#: to memory, and readers take a table of module texts group by group (the rule engine hands one
+#: group to each worker task, so groups are small enough to spread over the cores).
 ROW_GROUP_ROWS = 256 * 1024
-ROW_GROUP_BYTES = 64 * 1024 * 1024
+ROW_GROUP_BYTES = 8 * 1024 * 1024
 
 
 class SpilledTables:
@@ -170,6 +181,7 @@ def write_table(
             del group
             if after_group is not None:
                 after_group()
+    release_memory()
     return rows
 
 

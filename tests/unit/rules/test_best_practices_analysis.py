@@ -274,3 +274,24 @@ def test_cli_subcommand(snapshot: Path, tmp_path: Path, capsys: pytest.CaptureFi
     printed = capsys.readouterr().out
     assert "2 modules checked (1 protected, 1 empty)" in printed
     assert (tmp_path / "out" / "best_practices.sarif").is_file()
+
+
+def test_module_texts_in_many_row_groups_give_the_same_findings(tmp_path: Path, monkeypatch) -> None:
+    """Workers read module texts one row group at a time: a snapshot written in many small groups
+    (each batch another group, groups split across batches) finds exactly what one group finds."""
+    from onec_analysis.reader.pipeline import ParseOptions, parse_source
+    from onec_analysis.rules.engine import run_checks
+    from onec_analysis.snapshot import io
+
+    sample = Path(__file__).resolve().parents[3] / "samples" / "demo-workspace"
+    parse_source(sample, tmp_path / "one_group", ParseOptions(workers=1))
+    monkeypatch.setattr(io, "ROW_GROUP_BYTES", 2048)
+    parse_source(sample, tmp_path / "many_groups", ParseOptions(workers=1))
+    groups = pq.ParquetFile(tmp_path / "many_groups" / "module_texts.parquet").metadata.num_row_groups
+    assert groups > 3
+
+    one = run_checks(tmp_path / "one_group", workers=1)
+    many = run_checks(tmp_path / "many_groups", workers=2)
+    assert one.findings.num_rows > 0
+    assert one.findings.equals(many.findings)
+    assert (one.modules_checked, one.modules_empty) == (many.modules_checked, many.modules_empty)
