@@ -10,7 +10,7 @@ Reads a configuration exported by **1C:EDT** (a project, or a workspace with its
 * **Params** (Trigger DAG w/ config): `source` (folder of the configuration), `output_base` (artifact
   store URL: `file://…` by default, `s3://…` or any fsspec store), `shards` (parse on several workers
   at once; 1 = one task), `incremental` (reuse the per-worker parse cache), `rules_config` (TOML file
-  with best-practice thresholds).
+  with best-practice thresholds, used by `best_practices` and by `ml_dataset` for its findings).
 * Artifacts go to `<output_base>/edt_analysis/<run_id>/` (`snapshot/`, `analyses/<name>/`, `site/`);
   XCom carries only URLs and counts. The `documentation` task logs where every result is.
 * The ML dataset is the Asset `edt_ml_dataset`; `ml_retraining` can be scheduled on it.
@@ -92,7 +92,9 @@ def edt_analysis():
 
     @task(outlets=[EDT_DATASET])
     def ml_dataset(parsed: dict) -> dict:
-        result = steps.analyse("dataset", parsed, _root())
+        result = steps.analyse(
+            "dataset", parsed, _root(), get_current_context()["params"]["rules_config"] or None
+        )
         get_current_context()["outlet_events"][EDT_DATASET].extra = {"url": result["url"]}
         return result
 

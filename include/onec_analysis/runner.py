@@ -38,6 +38,10 @@ ANALYSES: dict[str, tuple[str, str]] = {
 }
 
 
+#: The analyses that run the rule engine.
+RULE_ANALYSES = ("best_practices", "dataset")
+
+
 @dataclass(frozen=True)
 class Layout:
     """Where each step of one pipeline run reads and writes."""
@@ -59,6 +63,12 @@ class Layout:
     def site(self) -> Path:
         return self.root / "site"
 
+    @property
+    def rules_cache(self) -> Path:
+        """Where ``run`` keeps the rules' results when no cache folder is given (kept between runs
+        into the same folder, so a re-run re-checks only what changed)."""
+        return self.root / ".cache" / "rules"
+
 
 def run_analysis(
     name: str,
@@ -67,11 +77,14 @@ def run_analysis(
     *,
     rules_config: Path | None = None,
     workers: int | None = None,
+    rules_cache: Path | None = None,
 ) -> dict[str, Any]:
     """Run one analysis over a snapshot; return its summary.
 
-    *workers* caps the processes of the analyses that run the rule engine (best practices and the
-    dataset's findings); None: every core.
+    The two analyses that run the rule engine (best practices, and the dataset for its findings
+    column) both take *rules_config* (so the dataset's findings are the report's), *workers* (their
+    processes; None: every core) and *rules_cache* (a folder where they keep and share the results
+    of unchanged batches of modules).
     """
     try:
         module_name, _ = ANALYSES[name]
@@ -79,10 +92,13 @@ def run_analysis(
         raise ValueError(f"unknown analysis {name!r}; known: {', '.join(ANALYSES)}") from None
     module = importlib.import_module(module_name)
     options: dict[str, Any] = {}
-    if name == "best_practices" and rules_config:
-        options["config"] = Path(rules_config)
-    if name in ("best_practices", "dataset") and workers:
-        options["workers"] = workers
+    if name in RULE_ANALYSES:
+        if rules_config:
+            options["config" if name == "best_practices" else "rules_config"] = Path(rules_config)
+        if workers:
+            options["workers"] = workers
+        if rules_cache:
+            options["rules_cache"] = Path(rules_cache)
     return module.run(Path(snapshot), Path(out), **options)
 
 
@@ -100,7 +116,12 @@ def run_all(
     cache_dir: Path | None = None,
     rules_config: Path | None = None,
 ) -> dict[str, Any]:
-    """parse → four analyses at once (child processes) → docs. Returns timings and summaries."""
+    """parse → four analyses at once (child processes) → docs. Returns timings and summaries.
+
+    With *cache_dir* the parse is incremental and the rules' results are kept in ``cache_dir/rules``;
+    without, the rules' results are kept in ``OUT/.cache/rules``. Either way best practices and the
+    dataset share that folder while they run side by side, so the rules run about once, not twice.
+    """
     from onec_analysis.reader.pipeline import ParseOptions, parse_source
 
     layout = Layout(Path(out))
@@ -113,6 +134,7 @@ def run_all(
     timings["parse"] = time.perf_counter() - started
 
     # Each analysis in its own process, as separate workers would run them.
+    rules_cache = Path(cache_dir) / "rules" if cache_dir else layout.rules_cache
     t0 = time.perf_counter()
     children: dict[str, tuple[subprocess.Popen, float]] = {}
     for name, (_, command) in ANALYSES.items():
@@ -125,8 +147,10 @@ def run_all(
             "--out",
             str(layout.analysis(name)),
         ]
-        if name == "best_practices" and rules_config:
-            argv += ["--config", str(rules_config)]
+        if name in RULE_ANALYSES:
+            argv += ["--rules-cache", str(rules_cache)]
+            if rules_config:
+                argv += ["--config" if name == "best_practices" else "--rules-config", str(rules_config)]
         children[name] = (
             subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True),
             time.perf_counter(),

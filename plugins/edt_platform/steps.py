@@ -56,6 +56,14 @@ def cache_dir_for(source: str) -> Path:
     return Path(base) / hashlib.blake2b(str(Path(source).resolve()).encode(), digest_size=8).hexdigest()
 
 
+def rules_cache_dir() -> Path:
+    """A worker-local folder where best_practices and ml_dataset keep the rules' results per batch of
+    modules: the two share the work when they run on one worker, and nightly runs re-check only the
+    modules that changed."""
+    base = os.environ.get("EDT_CACHE_DIR") or str(Path(os.environ.get("AIRFLOW_HOME", ".")) / "edt-cache")
+    return Path(base) / "rules"
+
+
 def root_url(output_base: str | None, dag_id: str, run_id: str) -> str:
     return str(run_root(output_base or None, dag_id, run_id))
 
@@ -127,6 +135,7 @@ def analyse(name: str, parsed: dict[str, Any], root: str, rules_config: str | No
             out,
             rules_config=Path(rules_config) if rules_config else None,
             workers=analysis_workers(),
+            rules_cache=rules_cache_dir(),
         )
     return {"name": name, "url": str(target), "summary": _small(summary)}
 

@@ -9,14 +9,25 @@ and every rule shares its derived views.
 
 A rule that raises on one module loses only its findings for that module: the error is recorded in
 ``rule_errors`` (rule, module, message) and the other rules and modules go on.
+
+With a cache folder, each batch's results are stored under a key made of everything they depend on
+(the modules' text digests and owners' metadata, the common modules' flags, the rules and their
+settings, the reader and engine versions) and reused when the key comes again. That makes a nightly
+re-check of a mostly unchanged configuration cheap, and lets the two analyses that need the findings
+(best practices and the ML dataset), run side by side on one cache, share the work: one walks the
+batches from the largest, the other from the smallest, each picking up what the other has stored.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import multiprocessing
 import os
+import pickle
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,6 +45,8 @@ from onec_analysis.rules.source import Method, ModuleSource
 from onec_analysis.rules.suppressions import find_suppressions
 from onec_analysis.snapshot.io import SnapshotError, read_summary, read_table, release_memory
 from onec_analysis.snapshot.schema import TABLES
+
+log = logging.getLogger(__name__)
 
 FINDINGS_SCHEMA = pa.schema(
     [
@@ -62,6 +75,8 @@ class CheckResult:
     modules_checked: int = 0
     modules_protected: int = 0
     modules_empty: int = 0  # no code at all (blank text): nothing to check
+    batches: int = 0
+    batches_from_cache: int = 0
     rule_errors: list[dict[str, str]] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -165,9 +180,11 @@ class _Snapshot:
     """The tables the rules read, loaded once in the parent (workers inherit them when forked)."""
 
     def __init__(self, folder: Path):
-        read_summary(folder)
+        self.reader_version = read_summary(folder).get("reader_version")
         modules = read_table(
-            folder, "modules", ["module_id", "object_id", "module_type", "path", "protected", "size_bytes"]
+            folder,
+            "modules",
+            ["module_id", "object_id", "module_type", "path", "protected", "size_bytes", "sha256"],
         )
         methods = read_table(folder, "methods", _METHOD_COLUMNS)
         objects = read_table(folder, "objects", ["object_id", "type", "name", "properties"])
@@ -352,13 +369,28 @@ def _json_object(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-_worker_state: tuple[_Snapshot, _Checker] | None = None
+#: Bump when the same rules on the same modules could give other findings (cached batches then miss).
+ENGINE_VERSION = "1"
+#: The ``--rules-cache`` option's help, for the commands that run the rules.
+RULES_CACHE_HELP = (
+    "folder where the rules' results for unchanged modules are kept and reused "
+    "(best-practices and dataset may share one, also while running side by side)"
+)
+
+_worker_state: tuple[_Snapshot, _Checker, Path | None] | None = None
+
+_BatchResult = tuple[_Columns, list[dict[str, str]], Counter]
 
 
-def _check_batch(batch: tuple[int | None, list[int]]) -> tuple[_Columns, list[dict[str, str]], Counter]:
+def _check_batch(batch: tuple[int | None, list[int], str | None]) -> tuple[_BatchResult, bool]:
+    """The findings of one batch, and whether they came from the cache."""
     assert _worker_state is not None
-    snapshot, checker = _worker_state
-    group, indices = batch
+    snapshot, checker, cache_dir = _worker_state
+    group, indices, key = batch
+    if cache_dir is not None and key is not None:
+        cached = _cache_load(cache_dir, key)
+        if cached is not None:
+            return cached, True
     texts = snapshot.read_texts(group)
     out, errors = _Columns(), []
     tally: Counter = Counter()
@@ -366,7 +398,70 @@ def _check_batch(batch: tuple[int | None, list[int]]) -> tuple[_Columns, list[di
         module, protected = snapshot.module(index, texts)
         checker.check(module, protected, out, errors)
         tally["protected" if protected else "checked" if module.text.strip() else "empty"] += 1
-    return out, errors, tally
+    if cache_dir is not None and key is not None:
+        _cache_store(cache_dir, key, (out, errors, tally))
+    return (out, errors, tally), False
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.blake2b(
+        json.dumps(parts, ensure_ascii=False, sort_keys=True, default=sorted).encode(), digest_size=16
+    ).hexdigest()
+
+
+def _batch_keys(data: _Snapshot, checker: _Checker, batches: list[tuple[int | None, list[int]]]) -> list[str]:
+    """One cache key per batch: everything its findings depend on, and nothing else."""
+    common = _digest(
+        ENGINE_VERSION,
+        data.reader_version,
+        [(rule.key, params) for rule, params in checker.rules],
+        data.common_modules,
+    )
+    modules = data.modules
+    keys = []
+    for _, indices in batches:
+        keys.append(
+            _digest(
+                common,
+                [
+                    (
+                        modules["module_id"][i],
+                        modules["sha256"][i],
+                        modules["module_type"][i],
+                        modules["path"][i],
+                        bool(modules["protected"][i]),
+                        data.properties.get(modules["object_id"][i] or "", {}),
+                        data.form_handlers.get(modules["module_id"][i], set()),
+                    )
+                    for i in indices
+                ],
+            )
+        )
+    return keys
+
+
+def _cache_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / key[:2] / f"{key}.pickle"
+
+
+def _cache_load(cache_dir: Path, key: str) -> _BatchResult | None:
+    try:
+        with open(_cache_path(cache_dir, key), "rb") as handle:
+            return pickle.load(handle)  # noqa: S301 - our own cache, written by _cache_store
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return None  # missing, or being written by the other analysis right now: compute it
+
+
+def _cache_store(cache_dir: Path, key: str, result: _BatchResult) -> None:
+    path = _cache_path(cache_dir, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+        with open(tmp, "wb") as handle:
+            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # atomic: a reader sees the whole entry or none
+    except OSError as exc:  # a full or read-only cache costs speed, never findings
+        log.warning("rule cache %s: cannot store a batch: %s", cache_dir, exc)
 
 
 def run_checks(
@@ -376,8 +471,15 @@ def run_checks(
     workers: int | None = None,
     only: Iterable[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cache_dir: Path | None = None,
+    smallest_first: bool = False,
 ) -> CheckResult:
-    """Check every module of *snapshot*; see :func:`check_snapshot` for the table alone."""
+    """Check every module of *snapshot*; see :func:`check_snapshot` for the table alone.
+
+    *cache_dir*: reuse and store each batch's results there (see the module doc); *smallest_first*
+    walks the batches from the small end (the dataset does, so that beside the best-practice
+    analysis on the same cache each computes about half).
+    """
     global _worker_state
     started = time.perf_counter()
     settings = load_config(config)
@@ -386,10 +488,17 @@ def run_checks(
     release_memory()  # what building it freed, before the workers are forked with a copy of it
     workers = max(1, workers or os.cpu_count() or 1)
     total = len(data.sizes)
-    batches = data.batches(target_bytes=max(256 * 1024, sum(data.sizes) // (workers * 16) + 1))
+    # Not sized by the worker count: two analyses with different counts still share cached batches.
+    groups = data.batches(target_bytes=max(256 * 1024, sum(data.sizes) // 32 + 1))
+    if smallest_first:
+        groups.reverse()
+    cache = Path(cache_dir) if cache_dir is not None else None
+    keys = _batch_keys(data, checker, groups) if cache is not None else [None] * len(groups)
+    batches = [(group, indices, key) for (group, indices), key in zip(groups, keys, strict=True)]
     out, errors = _Columns(), []
     tally: Counter = Counter()
-    _worker_state = (data, checker)
+    cached = 0
+    _worker_state = (data, checker, cache)
     try:
         if workers == 1 or len(batches) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             results: Iterable = map(_check_batch, batches)
@@ -398,7 +507,8 @@ def run_checks(
             pool = multiprocessing.get_context("fork").Pool(workers)
             results = pool.imap_unordered(_check_batch, batches)
         try:
-            for columns, batch_errors, batch_tally in results:
+            for (columns, batch_errors, batch_tally), from_cache in results:
+                cached += from_cache
                 out.extend(columns)
                 errors.extend(batch_errors)
                 tally.update(batch_tally)
@@ -426,20 +536,31 @@ def run_checks(
         modules_checked=tally["checked"],
         modules_protected=tally["protected"],
         modules_empty=tally["empty"],
+        batches=len(batches),
+        batches_from_cache=cached,
         rule_errors=errors,
         rules=[rule.key for rule, _ in checker.rules],
         seconds=time.perf_counter() - started,
     )
 
 
-def check_snapshot(snapshot: Path, config: Path | None = None, *, workers: int | None = None) -> pa.Table:
+def check_snapshot(
+    snapshot: Path,
+    config: Path | None = None,
+    *,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    smallest_first: bool = False,
+) -> pa.Table:
     """One row per finding of the enabled rules over every module of *snapshot*.
 
     Columns: rule, severity, type, module_id, method_id (null at module level), object_id, path, line,
     column, end_line, message — sorted by module, line, column, rule. *config* is a TOML file that
     overrides ``defaults.toml``; a bad key or value raises :class:`ConfigError` naming the file and key.
     """
-    return run_checks(snapshot, config, workers=workers).findings
+    return run_checks(
+        snapshot, config, workers=workers, cache_dir=cache_dir, smallest_first=smallest_first
+    ).findings
 
 
 def counts_per_rule(findings: pa.Table, rules: Iterable[str] | None = None) -> dict[str, int]:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from onec_analysis.analyses.best_practices.sarif import LEVELS, write_sarif
-from onec_analysis.rules.engine import counts_per_rule, run_checks
+from onec_analysis.rules.engine import RULES_CACHE_HELP, counts_per_rule, run_checks
 from onec_analysis.rules.registry import all_rules
 from onec_analysis.snapshot.io import atomic_directory, read_summary
 
@@ -44,16 +44,23 @@ _SEVERITY_ORDER = ("BLOCKER", "CRITICAL", "MAJOR", "MINOR", "INFO")
 
 
 def run(
-    snapshot: Path, out: Path, config: Path | None = None, *, workers: int | None = None
+    snapshot: Path,
+    out: Path,
+    config: Path | None = None,
+    *,
+    workers: int | None = None,
+    rules_cache: Path | None = None,
 ) -> dict[str, Any]:
     """Check every module of *snapshot*, write the outputs into *out* (replaced atomically), return the summary.
 
     *config* is a TOML file overriding ``onec_analysis/rules/defaults.toml``; a bad key or value raises
     ``ConfigError`` (a ``ValueError``) naming the file and the key, before anything is written.
+    *rules_cache*: a folder where the rule engine reuses and stores the results of unchanged batches
+    of modules (shared with the dataset's findings; see :mod:`onec_analysis.rules.engine`).
     """
     snapshot, out = Path(snapshot), Path(out)
     snapshot_summary = read_summary(snapshot)
-    result = run_checks(snapshot, config, workers=workers)
+    result = run_checks(snapshot, config, workers=workers, cache_dir=rules_cache)
     registry = all_rules()
     rules = [registry[key] for key in result.rules]
     counts = counts_per_rule(result.findings, result.rules)
@@ -82,6 +89,9 @@ def run(
         "modules_checked": result.modules_checked,
         "modules_protected": result.modules_protected,
         "modules_empty": result.modules_empty,
+        "rules_cache": str(rules_cache) if rules_cache else None,
+        "batches": result.batches,
+        "batches_from_cache": result.batches_from_cache,
         "findings": result.findings.num_rows,
         "findings_per_severity": per_severity,
         "findings_per_rule": counts,
@@ -107,7 +117,7 @@ def _positive_int(text: str) -> int:
 
 
 def _cmd(args: argparse.Namespace) -> int:
-    summary = run(args.snapshot, args.out, args.config, workers=args.workers)
+    summary = run(args.snapshot, args.out, args.config, workers=args.workers, rules_cache=args.rules_cache)
     print(
         f"{summary['modules_checked']} modules checked ({summary['modules_protected']} protected, "
         f"{summary['modules_empty']} empty), {summary['rules_run']} rules, {summary['findings']} findings "
@@ -125,7 +135,7 @@ def _cmd(args: argparse.Namespace) -> int:
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``best-practices SNAPSHOT --out DIR [--config FILE] [--workers N]`` to ``edt-analysis``."""
+    """Add ``best-practices SNAPSHOT --out DIR [--config FILE] [--workers N] [--rules-cache DIR]``."""
     parser = subparsers.add_parser(
         "best-practices",
         help="check every module of a snapshot against the best-practice rules (Parquet, SARIF, JSON)",
@@ -136,6 +146,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers", type=_positive_int, default=os.cpu_count() or 1, help="processes (default: all cores)"
     )
+    parser.add_argument("--rules-cache", type=Path, help=RULES_CACHE_HELP)
     parser.set_defaults(func=_cmd)
     return parser
 
