@@ -260,6 +260,10 @@ class AirflowStack:
         for component in reversed(self.components):
             self.stop_component(component)
         self.components.clear()
+        # Orphans no component's tree still holds: a pool worker of a task whose task process was
+        # killed (its parent is init now) runs on, blocked, in the stack's home. Nothing of a
+        # stopped stack may outlive it.
+        _kill(processes_in(self.config.home))
 
     def __enter__(self) -> AirflowStack:
         try:
@@ -272,6 +276,29 @@ class AirflowStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def processes_in(folder: Path) -> list[psutil.Process]:
+    """Airflow processes other than this one whose working directory is *folder* or inside it.
+
+    Every component starts in the stack's home and what it forks inherits that. Only Python
+    processes with "airflow" in their command line count (Airflow's task processes retitle
+    themselves ``airflow worker -- …``): someone's shell or pager open in the home is left alone.
+    """
+    folder = Path(folder).resolve()
+    found = []
+    for process in psutil.process_iter():
+        if process.pid == os.getpid():
+            continue
+        try:
+            cwd = Path(process.cwd())
+            if not (cwd == folder or folder in cwd.parents):
+                continue
+            if Path(process.exe()).name.startswith("python") and "airflow" in " ".join(process.cmdline()):
+                found.append(process)
+        except (psutil.Error, OSError):  # gone, a kernel thread, or not ours to inspect
+            continue
+    return found
 
 
 def _kill(processes: list[psutil.Process]) -> None:
