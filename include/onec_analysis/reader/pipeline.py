@@ -20,7 +20,6 @@ import json
 import logging
 import multiprocessing
 import os
-import pickle
 import shutil
 import time
 import uuid
@@ -32,7 +31,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from onec_analysis import __version__
+from onec_analysis import __version__, pickle_cache
 from onec_analysis.bsl import CallContext, parse_module
 from onec_analysis.metadata import common_module_names, detect_source, list_units, read_unit
 from onec_analysis.reader.modules import decode_module
@@ -225,7 +224,7 @@ def _parse_batch(jobs: list[_Job], cache_dir: str | None, spill_dir: str) -> tup
                     name: tables[name].take(pa.array(range(start, start + length), pa.int64()))
                     for name, (start, length) in spans.items()
                 }
-                _cache_store(Path(cache_dir), job.cache_key, unit_tables)
+                pickle_cache.store(Path(cache_dir), job.cache_key, unit_tables)
     files = {}
     # Named after the batch's first unit: the same parse names its files the same way.
     first = jobs[0]
@@ -254,27 +253,6 @@ def _unit_fingerprint(root: Path, files: Iterable[str]) -> tuple[str, int]:
         except OSError:
             digest.update(f"{name}\0missing\n".encode())
     return digest.hexdigest(), total
-
-
-def _cache_path(cache_dir: Path, key: str) -> Path:
-    return cache_dir / key[:2] / f"{key}.pickle"
-
-
-def _cache_load(cache_dir: Path, key: str) -> dict[str, pa.Table] | None:
-    try:
-        with open(_cache_path(cache_dir, key), "rb") as fh:
-            return pickle.load(fh)  # noqa: S301 - our own cache, written by _cache_store
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        return None
-
-
-def _cache_store(cache_dir: Path, key: str, tables: dict[str, pa.Table]) -> None:
-    path = _cache_path(cache_dir, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    with open(tmp, "wb") as fh:
-        pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
 
 
 # --- the pipeline --------------------------------------------------------------------------
@@ -309,7 +287,7 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     common_modules = [frozenset(common_module_names(project)) for project in projects]
 
     jobs: list[_Job] = []
-    results: list[dict[str, pa.Table]] = []  # cache hits now, parsed batches below
+    cached: list[dict[str, pa.Table]] = []  # the units' tables found in the cache
     cache_dir = Path(options.cache_dir).resolve() if options.cache_dir else None
     for index, project in enumerate(projects):
         context_digest = hashlib.blake2b(
@@ -323,13 +301,13 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
                 f"{READER_VERSION}\0{source}\0{project.cache_salt}\0{unit.key}\0{fingerprint}\0{context_digest}".encode(),
                 digest_size=16,
             ).hexdigest()
-            hit = _cache_load(cache_dir, key) if cache_dir else None
+            hit = pickle_cache.load(cache_dir, key) if cache_dir else None
             if hit is not None:
-                results.append(hit)
+                cached.append(hit)
             else:
                 jobs.append(_Job(index, unit, size, key if cache_dir else None))
     discovered = time.perf_counter()
-    from_cache = len(results)
+    from_cache = len(cached)
     total_units = len(jobs) + from_cache
     log.info(
         "%s: %s with %d configuration(s), %d units to read (%d from cache), %d workers",
@@ -382,10 +360,9 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
             # Files in name order, not completion order: the same parse gives the same row order
             # before the (stable) sort, so rows that tie on the sort keys keep one order.
             mapped = SpilledTables(sorted(spilled[name]))
-            return [r[name] for r in results] + mapped.tables, mapped.release
+            return [hit[name] for hit in cached] + mapped.tables, mapped.release
 
         def summarize(folder: Path, rows: dict[str, int]) -> dict[str, Any]:
-            results.clear()  # the cache hits: written now
             summary = build_summary(folder, rows, detected, projects, source)
             summary["shard"] = (
                 {"index": options.shard.index + 1, "count": options.shard.count} if options.shard else None

@@ -25,9 +25,7 @@ import json
 import logging
 import multiprocessing
 import os
-import pickle
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from onec_analysis import pickle_cache
 from onec_analysis.rules.config import load_config, rule_params
 from onec_analysis.rules.registry import Rule, all_rules
 from onec_analysis.rules.source import Method, ModuleSource
@@ -239,8 +238,7 @@ class _Snapshot:
                     current, size = [], 0
             if current:
                 batches.append((group, current))
-        weight = {id(b): sum(self.sizes[i] for i in b[1]) for b in batches}
-        return sorted(batches, key=lambda b: (b[0] is None, -weight[id(b)]))
+        return sorted(batches, key=lambda b: (b[0] is None, -sum(self.sizes[i] for i in b[1])))
 
     def read_texts(self, group: int | None) -> list[str | None]:
         """The texts of one row group of module_texts, by row (the last group read is kept: a group
@@ -388,7 +386,7 @@ def _check_batch(batch: tuple[int | None, list[int], str | None]) -> tuple[_Batc
     snapshot, checker, cache_dir = _worker_state
     group, indices, key = batch
     if cache_dir is not None and key is not None:
-        cached = _cache_load(cache_dir, key)
+        cached = pickle_cache.load(cache_dir, key)
         if cached is not None:
             return cached, True
     texts = snapshot.read_texts(group)
@@ -399,7 +397,10 @@ def _check_batch(batch: tuple[int | None, list[int], str | None]) -> tuple[_Batc
         checker.check(module, protected, out, errors)
         tally["protected" if protected else "checked" if module.text.strip() else "empty"] += 1
     if cache_dir is not None and key is not None:
-        _cache_store(cache_dir, key, (out, errors, tally))
+        try:
+            pickle_cache.store(cache_dir, key, (out, errors, tally))
+        except OSError as exc:  # a full or read-only cache costs speed, never findings
+            log.warning("rule cache %s: cannot store a batch: %s", cache_dir, exc)
     return (out, errors, tally), False
 
 
@@ -438,30 +439,6 @@ def _batch_keys(data: _Snapshot, checker: _Checker, batches: list[tuple[int | No
             )
         )
     return keys
-
-
-def _cache_path(cache_dir: Path, key: str) -> Path:
-    return cache_dir / key[:2] / f"{key}.pickle"
-
-
-def _cache_load(cache_dir: Path, key: str) -> _BatchResult | None:
-    try:
-        with open(_cache_path(cache_dir, key), "rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - our own cache, written by _cache_store
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-        return None  # missing, or being written by the other analysis right now: compute it
-
-
-def _cache_store(cache_dir: Path, key: str, result: _BatchResult) -> None:
-    path = _cache_path(cache_dir, key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        with open(tmp, "wb") as handle:
-            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)  # atomic: a reader sees the whole entry or none
-    except OSError as exc:  # a full or read-only cache costs speed, never findings
-        log.warning("rule cache %s: cannot store a batch: %s", cache_dir, exc)
 
 
 def run_checks(
