@@ -50,18 +50,21 @@ def forks_workers(step: Step) -> Step:
     return wrapper  # type: ignore[return-value]
 
 
+def _cache_base() -> Path:
+    """The worker's cache folder: ``EDT_CACHE_DIR``, else ``$AIRFLOW_HOME/edt-cache``."""
+    return Path(os.environ.get("EDT_CACHE_DIR") or Path(os.environ.get("AIRFLOW_HOME", ".")) / "edt-cache")
+
+
 def cache_dir_for(source: str) -> Path:
     """A worker-local cache folder per source, for incremental parsing."""
-    base = os.environ.get("EDT_CACHE_DIR") or str(Path(os.environ.get("AIRFLOW_HOME", ".")) / "edt-cache")
-    return Path(base) / hashlib.blake2b(str(Path(source).resolve()).encode(), digest_size=8).hexdigest()
+    return _cache_base() / hashlib.blake2b(str(Path(source).resolve()).encode(), digest_size=8).hexdigest()
 
 
 def rules_cache_dir() -> Path:
     """A worker-local folder where best_practices and ml_dataset keep the rules' results per batch of
     modules: the two share the work when they run on one worker, and nightly runs re-check only the
     modules that changed."""
-    base = os.environ.get("EDT_CACHE_DIR") or str(Path(os.environ.get("AIRFLOW_HOME", ".")) / "edt-cache")
-    return Path(base) / "rules"
+    return _cache_base() / "rules"
 
 
 def root_url(output_base: str | None, dag_id: str, run_id: str) -> str:
