@@ -188,14 +188,39 @@ def _texts(snapshot: Path) -> Iterator[pa.RecordBatch]:
     yield from source.iter_batches(batch_size=_TEXT_BATCH_MODULES)
 
 
-def _slice(text: str, starts: list, ends: list) -> list[str | None]:
-    lines = text.split("\n")
-    return [
-        "\n".join(lines[start - 1 : end])
-        if start is not None and end is not None and 1 <= start <= len(lines)
-        else None
-        for start, end in zip(starts, ends, strict=True)
-    ]
+def slice_lines(texts: pa.Array, module_of: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """``code[i]``: lines ``starts[i]..ends[i]`` (1-based, inclusive) of ``texts[module_of[i]]`` joined by
+    LF, cut at the text's last line; null when ``starts[i]`` is not a line of that text or either bound
+    is 0 (unknown). ``ends[i] < starts[i]`` gives an empty string; a null text counts as empty.
+
+    Done on the texts' UTF-8 bytes with numpy (the texts' line ends are LF): one scan finds every line
+    end of the batch, and each method's code is one byte range, gathered in one step. Splitting every
+    module into Python line strings cost more than everything else the dataset does.
+    """
+    texts = pc.fill_null(texts.cast(pa.large_string()), "")
+    _, offset_buffer, data_buffer = texts.buffers()
+    offsets = np.frombuffer(offset_buffer, np.int64)[texts.offset : texts.offset + len(texts) + 1]
+    data = np.frombuffer(data_buffer, np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    newlines = np.flatnonzero(data[offsets[0] : offsets[-1]] == 10) + offsets[0]
+    first_newline = np.searchsorted(newlines, offsets[:-1])  # index in newlines of each text's first LF
+    line_counts = np.searchsorted(newlines, offsets[1:]) - first_newline + 1
+    module_of = np.asarray(module_of, np.int64)
+    starts, ends = np.asarray(starts, np.int64), np.asarray(ends, np.int64)
+    lines, first = line_counts[module_of], first_newline[module_of]
+    valid = (starts >= 1) & (starts <= lines) & (ends >= 1)
+    start = np.where(valid, starts, 1)
+    end = np.clip(ends, start, lines)  # an end before the start: empty; past the last line: the last line
+    pad = np.append(newlines, 0)  # keeps the index below in range where np.where discards it
+    begin = np.where(start == 1, offsets[module_of], pad[np.maximum(first + start - 2, 0)] + 1)
+    finish = np.where(end < lines, pad[first + end - 1], offsets[module_of + 1])
+    lengths = np.where(valid & (ends >= starts), finish - begin, 0)
+    out_offsets = np.zeros(len(lengths) + 1, np.int64)
+    np.cumsum(lengths, out=out_offsets[1:])
+    gather = np.repeat(begin - out_offsets[:-1], lengths) + np.arange(out_offsets[-1], dtype=np.int64)
+    code = pa.LargeStringArray.from_buffers(
+        len(lengths), pa.py_buffer(out_offsets), pa.py_buffer(data[gather])
+    )
+    return pc.if_else(pa.array(valid), code, pa.scalar(None, pa.large_string()))
 
 
 def records(snapshot: Path, findings: pa.Table | None = None) -> Iterator[pa.Table]:
@@ -210,28 +235,34 @@ def records(snapshot: Path, findings: pa.Table | None = None) -> Iterator[pa.Tab
     order = pc.sort_indices(facts.select(["module_id", "method_id"]), [("module_id", "ascending"),
                                                                         ("method_id", "ascending")])  # fmt: skip
     runs = _module_runs(facts["module_id"].take(order).combine_chunks())
-    starts, ends = facts["start_line"].take(order).to_pylist(), facts["end_line"].take(order).to_pylist()
+    starts = _line_numbers(facts["start_line"].take(order))
+    ends = _line_numbers(facts["end_line"].take(order))
     order = order.to_numpy()
     covered = np.zeros(facts.num_rows, dtype=bool)
     for batch in _texts(snapshot):
-        rows: list[np.ndarray] = []
-        code: list[str | None] = []
-        for module_id, text in zip(
-            batch.column("module_id").to_pylist(), batch.column("text").to_pylist(), strict=True
-        ):
+        picked: list[np.ndarray] = []
+        module_of: list[np.ndarray] = []
+        for position, module_id in enumerate(batch.column("module_id").to_pylist()):
             run = runs.get(module_id)
-            if run is None:
-                continue
-            first, end = run
-            code += _slice(text or "", starts[first:end], ends[first:end])
-            rows.append(order[first:end])
-        if rows:
-            indices = np.concatenate(rows)
+            if run is not None:
+                picked.append(np.arange(*run))
+                module_of.append(np.full(run[1] - run[0], position))
+        if picked:
+            sorted_rows = np.concatenate(picked)
+            indices = order[sorted_rows]
             covered[indices] = True
-            yield _with_code(facts.take(indices), pa.array(code, pa.large_string()), schema)
+            code = slice_lines(
+                batch.column("text"), np.concatenate(module_of), starts[sorted_rows], ends[sorted_rows]
+            )
+            yield _with_code(facts.take(indices), code, schema)
     missing = np.flatnonzero(~covered)
     if missing.size:
         yield _with_code(facts.take(missing), pa.nulls(missing.size, pa.large_string()), schema)
+
+
+def _line_numbers(column: pa.ChunkedArray) -> np.ndarray:
+    """A line-number column as int64, 0 for null (no line)."""
+    return pc.fill_null(column, 0).to_numpy().astype(np.int64)
 
 
 def _with_code(facts: pa.Table, code: pa.Array, schema: pa.Schema) -> pa.Table:
