@@ -185,6 +185,22 @@ def write_table(
     return rows
 
 
+class RowTaker:
+    """``table.take(rows)`` for many calls on one large table of many chunks: each call copies only the
+    rows asked for (see ``_gather``), where Arrow's ``take`` would concatenate whole columns each time."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.schema = table.schema
+        self.batches = [batch for batch in table.to_batches() if batch.num_rows]
+        self.starts = np.cumsum([0] + [batch.num_rows for batch in self.batches[:-1]], dtype=np.int64)
+
+    def take(self, rows: np.ndarray) -> pa.Table:
+        rows = np.asarray(rows, np.int64)
+        if not rows.size:
+            return self.schema.empty_table()
+        return _gather(self.schema, self.batches, self.starts, rows)
+
+
 def _gather(
     schema: pa.Schema, batches: list[pa.RecordBatch], starts: np.ndarray, rows: np.ndarray
 ) -> pa.Table:
