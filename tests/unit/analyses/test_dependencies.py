@@ -311,3 +311,24 @@ def test_command_line(tmp_path, capsys):
         parser.parse_args(
             ["dependencies", str(snapshot), "--out", str(tmp_path / "out"), "--subsystem-level", "0"]
         )
+
+
+def test_subsystem_svg_draws_only_the_heaviest_links(tmp_path, monkeypatch):
+    from onec_analysis.analyses.dependencies import drawing
+
+    graph = nx.DiGraph()
+    for i in range(6):
+        graph.add_edge(f"Subsystem.A{i}", f"Subsystem.B{i}", weight=i + 1)
+
+    def arrows(limit: int) -> tuple[int, str]:
+        monkeypatch.setattr(drawing, "MAX_DRAWN_EDGES", limit)
+        drawing.draw_subsystems(graph, {}, set(), tmp_path / "s.svg", level=1)
+        svg = (tmp_path / "s.svg").read_text(encoding="utf-8")
+        return svg.count('<g id="patch_') - 1, svg  # one patch is the figure's background
+
+    drawn, svg = arrows(4)
+    assert drawn == 4
+    assert "12 subsystems, 6 directed links (the 4 heaviest drawn)" in svg
+    assert "A0" in svg  # every subsystem is still drawn, also those whose links are not
+    drawn, svg = arrows(300)
+    assert drawn == 6 and "heaviest" not in svg
