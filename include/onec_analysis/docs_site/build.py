@@ -8,7 +8,6 @@ grouped tables (nothing is pickled but the list of objects each worker renders).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import time
 from collections import Counter
@@ -22,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from onec_analysis.snapshot.io import atomic_directory
+from onec_analysis.worker_pool import fork_pool
 
 from .analyses import Analysis, read_analyses
 from .object_page import DIRECTIVES, REFERENCE_KINDS, object_context
@@ -208,7 +208,7 @@ def _render_all_objects(data: SiteData, out: Path, workers: int) -> int:
     try:
         if workers <= 1 or len(data.objects) < _POOL_THRESHOLD:
             return _render_objects((0, len(data.objects)))
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with fork_pool(workers) as pool:
             return sum(pool.imap_unordered(_render_objects, _spans(weights, workers * 8)))
     finally:
         _DATA, _OUT = None, None

@@ -18,13 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ from onec_analysis.snapshot.io import (
     write_merged_snapshot,
 )
 from onec_analysis.snapshot.schema import TABLES
+from onec_analysis.worker_pool import fork_pool
 
 log = logging.getLogger(__name__)
 
@@ -331,29 +332,21 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     spilled: dict[str, list[str]] = {name: [] for name in TABLES}
     try:
         pending = [(batch, cache_arg, str(spill_dir)) for batch in batches]
-        if options.workers <= 1 or len(batches) <= 1:
-            _init_worker(projects, common_modules)
-            parsed_batches: Iterable = map(_star_parse_batch, pending)
-            pool = None
-        else:
-            pool = multiprocessing.get_context("fork").Pool(
-                options.workers, initializer=_init_worker, initargs=(projects, common_modules)
-            )
-            parsed_batches = pool.imap_unordered(_star_parse_batch, pending)
-        try:
+        with ExitStack() as stack:
+            if options.workers <= 1 or len(batches) <= 1:
+                _init_worker(projects, common_modules)
+                parsed_batches: Iterable = map(_star_parse_batch, pending)
+            else:
+                pool = stack.enter_context(
+                    fork_pool(options.workers, initializer=_init_worker, initargs=(projects, common_modules))
+                )
+                parsed_batches = pool.imap_unordered(_star_parse_batch, pending)
             for files, count in parsed_batches:
                 for name, path in files.items():
                     spilled[name].append(path)
                 done += count
                 if options.progress:
                     options.progress(done, total_units)
-        finally:
-            if pool is not None:
-                if done < total_units:  # stopped by an error: the workers' batches are not wanted
-                    pool.terminate()
-                else:
-                    pool.close()
-                pool.join()
         parsed = time.perf_counter()
 
         def parts(name: str) -> tuple[list[pa.Table], Callable[[], None]]:

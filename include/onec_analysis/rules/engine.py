@@ -28,6 +28,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from onec_analysis.rules.source import Method, ModuleSource
 from onec_analysis.rules.suppressions import find_suppressions
 from onec_analysis.snapshot.io import SnapshotError, read_summary, read_table, release_memory
 from onec_analysis.snapshot.schema import TABLES
+from onec_analysis.worker_pool import fork_pool
 
 log = logging.getLogger(__name__)
 
@@ -477,13 +479,11 @@ def run_checks(
     cached = 0
     _worker_state = (data, checker, cache)
     try:
-        if workers == 1 or len(batches) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            results: Iterable = map(_check_batch, batches)
-            pool = None
-        else:
-            pool = multiprocessing.get_context("fork").Pool(workers)
-            results = pool.imap_unordered(_check_batch, batches)
-        try:
+        with ExitStack() as stack:
+            if workers == 1 or len(batches) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+                results: Iterable = map(_check_batch, batches)
+            else:
+                results = stack.enter_context(fork_pool(workers)).imap_unordered(_check_batch, batches)
             for (columns, batch_errors, batch_tally), from_cache in results:
                 cached += from_cache
                 out.extend(columns)
@@ -491,10 +491,6 @@ def run_checks(
                 tally.update(batch_tally)
                 if progress:
                     progress(sum(tally.values()), total)
-        finally:
-            if pool is not None:
-                pool.close()
-                pool.join()
     finally:
         _worker_state = None
     table = _table(out)

@@ -1,0 +1,96 @@
+"""fork_pool: workers end whether the block finishes or raises, also under a host's SIGTERM handler."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from onec_analysis.worker_pool import fork_pool
+
+_PARENT = os.getpid()
+
+
+def _like_airflow(signum, frame):
+    """Like Airflow's task runner's SIGTERM handler: it does nothing in a process other than the task's."""
+    if os.getpid() != _PARENT:
+        return
+    raise SystemExit(128 + signum)  # the test process itself still stops on SIGTERM
+
+
+@pytest.fixture
+def airflow_sigterm_handler():
+    previous = signal.signal(signal.SIGTERM, _like_airflow)
+    yield
+    signal.signal(signal.SIGTERM, previous)
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+_state: list[str] = []
+
+
+def _init(tag: str) -> None:
+    _state.append(tag)
+
+
+def _tag(_: int) -> str:
+    return ",".join(_state)
+
+
+def test_results_then_no_worker_left(airflow_sigterm_handler):
+    with fork_pool(2) as pool:
+        assert sorted(pool.imap_unordered(_square, range(10))) == [n * n for n in range(10)]
+    assert multiprocessing.active_children() == []
+
+
+def test_initializer_runs_in_each_worker():
+    with fork_pool(2, initializer=_init, initargs=("ready",)) as pool:
+        assert set(pool.map(_tag, range(4))) == {"ready"}
+
+
+_HOST = """
+import os, signal, time
+from onec_analysis.worker_pool import fork_pool
+
+TASK = os.getpid()
+
+
+def like_airflow(signum, frame):  # Airflow's task runner: nothing happens in a process but the task's
+    if os.getpid() != TASK:
+        return
+    raise SystemExit(128 + signum)
+
+
+def work(n):
+    if n == 0:
+        raise ValueError("bad batch")
+    time.sleep(60)
+
+
+signal.signal(signal.SIGTERM, like_airflow)
+started = time.monotonic()
+try:
+    with fork_pool(2) as pool:
+        list(pool.imap_unordered(work, [1, 0]))
+except ValueError as error:
+    print(f"{error} after {time.monotonic() - started:.1f}s")
+"""
+
+
+def test_an_error_ends_the_pool_under_a_host_sigterm_handler(tmp_path):
+    # A real process with Airflow's kind of SIGTERM handler: without the reset in the workers, the
+    # pool's terminate cannot kill them and its join waits for ever (here: until the timeout).
+    script = tmp_path / "host.py"
+    script.write_text(_HOST, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=45, check=True
+    )
+    assert done.stdout.startswith("bad batch after ")
+    assert float(done.stdout.split()[-1].rstrip("s")) < 30
