@@ -51,7 +51,25 @@ def measure(client, run_id: str) -> dict:
         max(end for _, end in span.values()) - min(start for start, _ in span.values())
     ).total_seconds()
     stage = (max(span[a][1] for a in ANALYSES) - min(span[a][0] for a in ANALYSES)).total_seconds()
-    return {"durations": duration, "makespan": makespan, "critical_path": critical, "analyses_stage": stage}
+    first = min(start for start, _ in span.values())
+    queued = {
+        k: min((_t(t.get("queued_when")) for t in v if t.get("queued_when")), default=None)
+        for k, v in by_task.items()
+    }
+    timeline = {
+        k: tuple(
+            round((moment - first).total_seconds(), 1) if moment else None
+            for moment in (queued[k], span[k][0], span[k][1])
+        )
+        for k in span
+    }
+    return {
+        "durations": duration,
+        "timeline": timeline,
+        "makespan": makespan,
+        "critical_path": critical,
+        "analyses_stage": stage,
+    }
 
 
 def main() -> int:
@@ -90,9 +108,11 @@ def main() -> int:
     print(
         f"source={args.source} workers={args.workers} concurrency={args.concurrency} slots={slots} runs={args.runs}"
     )
-    for name in results[0]["durations"]:
+    print("  task             duration   queued / start / end (s after the first start, last run)")
+    for name in sorted(results[0]["durations"], key=lambda n: results[-1]["timeline"][n][1]):
         values = [r["durations"][name] for r in results]
-        print(f"  {name:<16} {statistics.median(values):8.1f}s")
+        queued, start, end = results[-1]["timeline"][name]
+        print(f"  {name:<16} {statistics.median(values):7.1f}s   {queued} / {start} / {end}")
     for key in ("makespan", "critical_path", "analyses_stage"):
         values = [r[key] for r in results]
         print(
