@@ -23,6 +23,8 @@ from local_airflow.client import AirflowClient
 
 #: Components ``start()`` brings up by default: what `airflow standalone` runs, minus the DB set-up.
 DEFAULT_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+#: Celery settings beyond Airflow's ([celery] extra_celery_config) on the CeleryExecutor.
+CELERY_EXTRA_CONFIG = {"worker_disable_prefetch": True}
 
 
 def free_port() -> int:
@@ -142,6 +144,10 @@ class AirflowStack:
         )
         if cfg.broker_url:
             env["AIRFLOW__CELERY__BROKER_URL"] = cfg.broker_url
+            # A worker takes a task only when one of its processes is free. With prefetch, a worker busy
+            # with a long task held the next one reserved while another worker sat idle (celery >= 5.6,
+            # Redis broker; the same setting is in docker-compose.yml).
+            env["AIRFLOW__CELERY__EXTRA_CELERY_CONFIG"] = json.dumps(CELERY_EXTRA_CONFIG)
         if cfg.result_backend:
             env["AIRFLOW__CELERY__RESULT_BACKEND"] = cfg.result_backend
         env.update(cfg.extra_env)

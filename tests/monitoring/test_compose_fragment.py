@@ -14,6 +14,7 @@ import re
 import pytest
 import yaml
 
+from local_airflow.stack import CELERY_EXTRA_CONFIG
 from tests.monitoring.conftest import MONITORING, REPO
 
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
@@ -101,13 +102,13 @@ def test_prometheus_targets_are_services_on_their_ports() -> None:
                 assert port in published | exposed, f"{host} does not listen on {port}"
 
 
-def test_airflow_env_turns_on_tagged_statsd_and_celery_events() -> None:
+def test_airflow_env_turns_on_tagged_statsd_celery_events_and_no_prefetch() -> None:
     env = COMPOSE["x-airflow-monitoring-env"]
     assert env["AIRFLOW__METRICS__STATSD_INFLUXDB_ENABLED"] == "True"
     assert env["AIRFLOW__METRICS__LEGACY_NAMES_ON"] == "False"
     assert env["AIRFLOW__METRICS__STATSD_HOST"] == "statsd-exporter"
     celery = yaml.safe_load(env["AIRFLOW__CELERY__EXTRA_CELERY_CONFIG"])
-    assert celery == {"worker_send_task_events": True, "task_send_sent_event": True}
+    assert celery == {"worker_send_task_events": True, "task_send_sent_event": True, **CELERY_EXTRA_CONFIG}
 
 
 def test_alertmanager_renders_its_template_before_starting() -> None:
