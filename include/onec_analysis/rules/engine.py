@@ -43,7 +43,7 @@ from onec_analysis.rules.config import load_config, rule_params
 from onec_analysis.rules.registry import Rule, all_rules
 from onec_analysis.rules.source import Method, ModuleSource
 from onec_analysis.rules.suppressions import find_suppressions
-from onec_analysis.snapshot.io import SnapshotError, read_summary, read_table, release_memory
+from onec_analysis.snapshot.io import open_table, read_summary, read_table, release_memory
 from onec_analysis.snapshot.schema import TABLES
 from onec_analysis.worker_pool import fork_pool
 
@@ -195,7 +195,7 @@ class _Snapshot:
         ids = self.modules["module_id"]
         # Where each module's text is: (row group, row within it) of module_texts; None without text.
         self.texts_path = Path(folder) / "module_texts.parquet"
-        self.text_at = _text_positions(self.texts_path, ids)
+        self.text_at = _text_positions(folder, ids)
         self._last_group: tuple[int, list[str | None]] | None = None
         # Compacted first, sorted after: sorting the full table would copy every doc comment.
         self.methods = _compact_methods(methods).sort_by(
@@ -346,13 +346,9 @@ def _compact_methods(methods: pa.Table) -> pa.Table:
     )
 
 
-def _text_positions(path: Path, module_ids: list[str]) -> list[tuple[int, int] | None]:
+def _text_positions(folder: Path, module_ids: list[str]) -> list[tuple[int, int] | None]:
     """``(row group, row)`` of each module's text in module_texts.parquet, None for a module without one."""
-    if not path.is_file():
-        raise SnapshotError(f"{path.parent}: snapshot table module_texts.parquet is missing")
-    source = pq.ParquetFile(path)
-    if not source.schema_arrow.equals(TABLES["module_texts"], check_metadata=False):
-        raise SnapshotError(f"{path}: columns do not match the snapshot schema")
+    source = open_table(folder, "module_texts")
     where: dict[str, tuple[int, int]] = {}
     for group in range(source.num_row_groups):
         ids = source.read_row_group(group, columns=["module_id"])["module_id"].to_pylist()

@@ -167,16 +167,15 @@ def write_table(
     per_group = ROW_GROUP_ROWS
     if rows and table.nbytes > ROW_GROUP_BYTES:
         per_group = max(1, min(ROW_GROUP_ROWS, rows * ROW_GROUP_BYTES // table.nbytes))
-    batches = table.to_batches()
-    starts = np.cumsum([0] + [batch.num_rows for batch in batches])
+    rows_of = RowTaker(table) if order is not None else None
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         if rows == 0:
             writer.write_table(table)
         for start in range(0, rows, per_group):
-            if order is None:
+            if rows_of is None:
                 group = table.slice(start, per_group)
             else:
-                group = _gather(schema, batches, starts, order[start : start + per_group])
+                group = rows_of.take(order[start : start + per_group])
             writer.write_table(group, row_group_size=per_group)
             del group
             if after_group is not None:
@@ -299,13 +298,27 @@ def read_summary(folder: Path) -> dict[str, Any]:
     return summary
 
 
-def read_table(folder: Path, name: str, columns: list[str] | None = None) -> pa.Table:
-    """One table of a snapshot (optionally only some columns), checked against the schema."""
+def _table_file(folder: Path, name: str) -> Path:
     if name not in TABLES:
         raise KeyError(f"unknown snapshot table {name!r}")
     path = Path(folder) / f"{name}.parquet"
     if not path.is_file():
         raise SnapshotError(f"{folder}: snapshot table {name}.parquet is missing")
+    return path
+
+
+def open_table(folder: Path, name: str) -> pq.ParquetFile:
+    """One table of a snapshot to read piece by piece (row groups, batches), checked against the schema."""
+    path = _table_file(folder, name)
+    source = pq.ParquetFile(path)
+    if not source.schema_arrow.equals(TABLES[name], check_metadata=False):
+        raise SnapshotError(f"{path}: columns do not match the snapshot schema")
+    return source
+
+
+def read_table(folder: Path, name: str, columns: list[str] | None = None) -> pa.Table:
+    """One table of a snapshot (optionally only some columns), checked against the schema."""
+    path = _table_file(folder, name)
     table = pq.read_table(path, columns=columns)
     expected = TABLES[name] if columns is None else pa.schema([TABLES[name].field(c) for c in columns])
     if not table.schema.equals(expected, check_metadata=False):

@@ -15,10 +15,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from onec_analysis.analyses import duckdb_views
-from onec_analysis.snapshot.io import RowTaker, SnapshotError, read_table
+from onec_analysis.snapshot.io import RowTaker, SnapshotError, open_table, read_table
 from onec_analysis.snapshot.schema import TABLES
 
 from .split import splits_of
@@ -179,12 +178,7 @@ def _module_runs(module_ids: pa.Array) -> dict[str, tuple[int, int]]:
 
 def _texts(snapshot: Path) -> Iterator[pa.RecordBatch]:
     """``module_texts`` in batches of modules: the one table too big to read whole."""
-    path = Path(snapshot) / "module_texts.parquet"
-    if not path.is_file():
-        raise SnapshotError(f"{snapshot}: snapshot table module_texts.parquet is missing")
-    source = pq.ParquetFile(path)
-    if not source.schema_arrow.equals(TABLES["module_texts"], check_metadata=False):
-        raise SnapshotError(f"{path}: columns do not match the snapshot schema")
+    source = open_table(snapshot, "module_texts")
     yield from source.iter_batches(batch_size=_TEXT_BATCH_MODULES)
 
 
