@@ -47,11 +47,9 @@ def measure(client, run_id: str) -> dict:
     }
     duration = {k: (end - start).total_seconds() for k, (start, end) in span.items()}
     critical = sum(duration[k] for k in CHAIN if k) + max(duration[a] for a in ANALYSES)
-    makespan = (
-        max(end for _, end in span.values()) - min(start for start, _ in span.values())
-    ).total_seconds()
-    stage = (max(span[a][1] for a in ANALYSES) - min(span[a][0] for a in ANALYSES)).total_seconds()
     first = min(start for start, _ in span.values())
+    makespan = (max(end for _, end in span.values()) - first).total_seconds()
+    stage = (max(span[a][1] for a in ANALYSES) - min(span[a][0] for a in ANALYSES)).total_seconds()
     queued = {
         k: min((_t(t.get("queued_when")) for t in v if t.get("queued_when")), default=None)
         for k, v in by_task.items()
