@@ -97,7 +97,7 @@ def _type_units(project: Project, layout, type_dir: Path, folder_problems: list)
 
 def _object_unit(project: Project, layout, type_dir: Path, name: str) -> Unit:
     problems: list[tuple[str, str, str]] = []
-    files: list[Path] = []
+    files: list[str] = []
     obj_file = layout.object_file(type_dir, name)
     obj_dir = layout.object_dir(type_dir, name)
     # A link out of the export is reported where it is and never read or walked. In EDT the object
@@ -106,16 +106,18 @@ def _object_unit(project: Project, layout, type_dir: Path, name: str) -> Unit:
     file_link = None if dir_link and layout.format == "edt" else outside_link(obj_file, project.source_root)
     problems.extend(p for p in (dir_link, file_link) if p)
     if not file_link and not (dir_link and layout.format == "edt"):
-        files.append(obj_file)
+        files.append(obj_file.relative_to(project.root).as_posix())
         if not dir_link and obj_dir.is_dir():
-            for path in walk_files(obj_dir, project.source_root, problems):
-                if path != obj_file and layout.is_relevant(path.relative_to(obj_dir).parts):
+            prefix = obj_dir.relative_to(project.root).as_posix() + "/"
+            for rel in walk_files(obj_dir, project.source_root, problems):
+                path = prefix + rel
+                if path != files[0] and layout.is_relevant(tuple(rel.split("/"))):
                     files.append(path)
     return Unit(
         key=f"{type_dir.name}/{name}",
         type_folder=type_dir.name,
         name=name,
-        files=tuple(p.relative_to(project.root).as_posix() for p in files),
+        files=tuple(files),
         listing_problems=tuple(problems),
     )
 
