@@ -10,6 +10,9 @@ UV := $(BIN)/uv
 # Debian packages the tests drive as real processes.
 TEST_DEBS := redis-server prometheus prometheus-alertmanager chromium docker-compose
 STAMP := $(VENV)/.installed
+# Bytecode is compiled at install time (--compile-bytecode, compileall): where PYTHONDONTWRITEBYTECODE
+# is set, as on the CI machines, every process would otherwise compile each module it imports, and
+# `import airflow.sdk, airflow.models` alone took 6.9 s instead of 2.8 s.
 
 .PHONY: run test setup test-deps lock lint clean
 
@@ -18,8 +21,9 @@ setup: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(BIN)/pip install --quiet uv==0.13.9
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements.txt -r requirements-dev.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.txt -r requirements-dev.txt
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m compileall -q -j 0 include dags plugins >/dev/null
 	touch $@
 
 run: setup
