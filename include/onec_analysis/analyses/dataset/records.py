@@ -1,10 +1,10 @@
 """One dataset record per method: the method's facts from the snapshot, its code text and calls out.
 
-The per-method columns come from one DuckDB query over the snapshot tables (methods joined with
-modules, objects and the aggregated calls). The code text is sliced from ``module_texts`` module by
-module — each text is split into lines once and every method of the module takes its
-``start_line..end_line`` range — while the texts are streamed in batches, so memory holds one batch of
-module text at a time, not the whole configuration's code.
+The records are built one batch of modules at a time, in ``module_texts`` order: the batch's methods
+and calls are read from the snapshot (only the row groups that hold them), one small DuckDB query
+adds the derived columns (owner's types, calls out, findings), and the code text is sliced from the
+batch's module texts — every method of a module takes its ``start_line..end_line`` range. So memory
+holds one batch of facts and module text at a time, not the whole configuration's.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from onec_analysis.analyses import duckdb_views
-from onec_analysis.snapshot.io import RowTaker, SnapshotError, open_table, read_table
+from onec_analysis.snapshot.io import SnapshotError, open_table, read_table
 from onec_analysis.snapshot.schema import TABLES
 
+from .lookup import FileLookup, TableLookup
 from .split import splits_of
 
 _PARAMS = TABLES["methods"].field("params").type  # list<struct<name, by_value, default>>
@@ -97,72 +98,106 @@ _METHOD_COLUMNS = [
     "annotations", "params", "region", "preprocessor", "doc_comment", "start_line", "end_line", "ncloc",
     "cyclomatic", "cognitive",
 ]  # fmt: skip
+_CALL_COLUMNS = ["caller_method_id", "callee_object_id", "callee_method", "line"]
 _TEXT_BATCH_MODULES = 256
+# the derived columns of a batch of methods (table ``methods``, row = position), from the batch's
+# calls and findings; the tables ``modules`` and ``objects`` are whole (small)
+_DERIVED = """
+    WITH calls_out AS (
+        -- collect (line, callee) pairs and sort each list: an ORDER BY inside list() buffers
+        -- every input row and took twice the memory at 1.2M calls
+        SELECT method_id, list_transform(list_sort(pairs), lambda p: p.callee) AS calls_out
+        FROM (SELECT caller_method_id AS method_id,
+                     list(struct_pack(line := line, callee := concat_ws('.', callee_object_id, callee_method)))
+                       AS pairs
+              FROM calls WHERE caller_method_id IS NOT NULL GROUP BY caller_method_id))
+    SELECT me.row,
+           -- the Configuration owns application/session modules and may have no object row
+           coalesce(o.type, split_part(regexp_replace(me.object_id, '^[^:]*:', ''), '.', 1)) AS object_type,
+           mo.module_type,
+           coalesce(c.calls_out, []) AS calls_out,
+           len(coalesce(c.calls_out, []))::INTEGER AS calls_out_count{findings_columns}
+    FROM methods me
+    LEFT JOIN modules mo ON mo.module_id = me.module_id
+    LEFT JOIN objects o ON o.object_id = me.object_id
+    LEFT JOIN calls_out c ON c.method_id = me.method_id{findings_join}
+    ORDER BY row
+"""
+_FINDINGS_COLUMNS = """,
+           coalesce(f.findings, []) AS findings, len(coalesce(f.findings, []))::INTEGER AS findings_count"""
+_FINDINGS_JOIN = """
+    LEFT JOIN (
+        SELECT method_id,
+               list(struct_pack(rule, severity, type, line, "column", end_line, message)
+                    ORDER BY line, "column", rule, message) AS findings
+        FROM findings WHERE method_id IS NOT NULL GROUP BY method_id) f ON f.method_id = me.method_id"""
 
 
-def method_facts(snapshot: Path, findings: pa.Table | None = None) -> pa.Table:
-    """Every method (snapshot order) with its owner's types, calls out and, given *findings* (the rule
-    engine's table), its findings; without code.
+class MethodFacts:
+    """The facts of the methods of a few modules at a time: their own columns, their owner's types,
+    calls out and, given *findings* (the rule engine's table), their findings; without code.
 
-    The methods' own columns are read as Arrow straight from the file; DuckDB computes only the derived
-    columns, keyed by the row number in the file, so no wide rows go through its joins or sorts.
+    A batch's methods and calls are read from the snapshot files, only the row groups that can hold
+    them (``FileLookup``), and its findings looked up in the findings table; the methods' own
+    columns stay the file's Arrow columns, and one small DuckDB query over the batch computes the
+    derived ones. So memory holds one batch of facts, not the whole configuration's.
     """
-    methods = read_table(snapshot, "methods", _METHOD_COLUMNS)
-    con = duckdb_views.connect()
-    try:
-        duckdb_views.create_view(con, snapshot, "modules", ["module_id", "module_type"])
-        duckdb_views.create_view(con, snapshot, "objects", ["object_id", "type"])
-        duckdb_views.create_view(
-            con, snapshot, "calls", ["caller_method_id", "callee_object_id", "callee_method", "line"]
-        )
-        methods_source = duckdb_views.parquet_source(
-            duckdb_views.table_path(snapshot, "methods", ["method_id", "module_id", "object_id"]),
-            file_row_number=True,
-        )
-        findings_join = findings_columns = ""
+
+    def __init__(self, snapshot: Path, findings: pa.Table | None = None) -> None:
+        self.snapshot = snapshot
+        path = duckdb_views.table_path(snapshot, "methods", _METHOD_COLUMNS)
+        self.methods = FileLookup(path, "module_id", _METHOD_COLUMNS)
+        path = duckdb_views.table_path(snapshot, "calls", _CALL_COLUMNS)
+        self.calls = FileLookup(path, "caller_method_id", _CALL_COLUMNS)
+        self.findings = None
         if findings is not None:
-            con.register("findings", findings.select(["method_id", *FINDING.names]))
-            findings_columns = """,
-                   coalesce(f.findings, []) AS findings, len(coalesce(f.findings, []))::INTEGER AS findings_count"""
-            findings_join = """
-            LEFT JOIN (
-                SELECT method_id,
-                       list(struct_pack(rule, severity, type, line, "column", end_line, message)
-                            ORDER BY line, "column", rule, message) AS findings
-                FROM findings WHERE method_id IS NOT NULL GROUP BY method_id) f ON f.method_id = me.method_id"""
-        derived = con.sql(
-            f"""
-            WITH calls_out AS (
-                -- collect (line, callee) pairs and sort each list: an ORDER BY inside list() buffers
-                -- every input row and took twice the memory at 1.2M calls
-                SELECT method_id, list_transform(list_sort(pairs), lambda p: p.callee) AS calls_out
-                FROM (SELECT caller_method_id AS method_id,
-                             list(struct_pack(line := line, callee := concat_ws('.', callee_object_id, callee_method)))
-                               AS pairs
-                      FROM calls WHERE caller_method_id IS NOT NULL GROUP BY caller_method_id))
-            SELECT me.file_row_number AS row,
-                   -- the Configuration owns application/session modules and may have no object row
-                   coalesce(o.type, split_part(regexp_replace(me.object_id, '^[^:]*:', ''), '.', 1)) AS object_type,
-                   mo.module_type,
-                   coalesce(c.calls_out, []) AS calls_out,
-                   len(coalesce(c.calls_out, []))::INTEGER AS calls_out_count{findings_columns}
-            FROM {methods_source} me
-            LEFT JOIN modules mo ON mo.module_id = me.module_id
-            LEFT JOIN objects o ON o.object_id = me.object_id
-            LEFT JOIN calls_out c ON c.method_id = me.method_id{findings_join}
-            ORDER BY row
-            """
-        ).to_arrow_table()
-    finally:
-        con.close()
-    if derived.num_rows != methods.num_rows:  # a key that is not unique (objects, modules) doubles rows
-        raise SnapshotError(
-            f"{snapshot}: object_id or module_id is not unique ({derived.num_rows} rows for {methods.num_rows} methods)"
+            self.findings = TableLookup(findings.select(["method_id", *FINDING.names]), "method_id")
+        self.query = _DERIVED.format(
+            findings_columns=_FINDINGS_COLUMNS if findings is not None else "",
+            findings_join=_FINDINGS_JOIN if findings is not None else "",
         )
-    facts = methods
-    for name in derived.column_names[1:]:
-        facts = facts.append_column(name, derived[name])
-    return facts.append_column("split", splits_of(methods["method_id"]))
+        self.con = duckdb_views.connect()
+        self.con.register("modules", read_table(snapshot, "modules", ["module_id", "module_type"]))
+        self.con.register("objects", read_table(snapshot, "objects", ["object_id", "type"]))
+
+    def __enter__(self) -> MethodFacts:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.con.close()
+
+    def of_modules(self, module_ids: pa.Array) -> pa.Table:
+        """Every method of the modules *module_ids*, in file order (by id in a snapshot)."""
+        return self.of(self.methods.rows(module_ids))
+
+    def outside(self, module_ids: pa.Array) -> Iterator[pa.Table]:
+        """The methods whose module is not one of *module_ids*, in file order, a row group at a time."""
+        file = self.methods.file
+        for group in range(file.num_row_groups):
+            modules = file.read_row_group(group, columns=["module_id"])["module_id"]
+            outside = pc.invert(pc.is_in(modules, value_set=module_ids))
+            if pc.any(outside).as_py():
+                methods = file.read_row_group(group, columns=_METHOD_COLUMNS)
+                yield self.of(methods.filter(outside))
+
+    def of(self, methods: pa.Table) -> pa.Table:
+        """*methods* (the snapshot's columns) with the derived columns and the split, in the same order."""
+        method_ids = methods["method_id"].combine_chunks()
+        keys = methods.select(["method_id", "module_id", "object_id"])
+        self.con.register("methods", keys.append_column("row", pa.array(np.arange(methods.num_rows))))
+        self.con.register("calls", self.calls.rows(method_ids))
+        if self.findings is not None:
+            self.con.register("findings", self.findings.rows(method_ids))
+        derived = self.con.sql(self.query).to_arrow_table()
+        if derived.num_rows != methods.num_rows:  # a key that is not unique (objects, modules) doubles rows
+            raise SnapshotError(
+                f"{self.snapshot}: object_id or module_id is not unique "
+                f"({derived.num_rows} rows for {methods.num_rows} methods)"
+            )
+        facts = methods
+        for name in derived.column_names[1:]:
+            facts = facts.append_column(name, derived[name])
+        return facts.append_column("split", splits_of(method_ids))
 
 
 def _module_runs(module_ids: pa.Array) -> dict[str, tuple[int, int]]:
@@ -220,38 +255,40 @@ def records(snapshot: Path, findings: pa.Table | None = None) -> Iterator[pa.Tab
     """Dataset records (``dataset_schema``) in batches: the methods of a batch of modules with their code.
 
     Within a batch, modules come in ``module_texts`` order and methods by id; methods whose module has
-    no text row get a null ``code`` and come last.
+    no text row get a null ``code`` and come last, in snapshot order.
     """
-    facts = method_facts(snapshot, findings)
     schema = dataset_schema(with_findings=findings is not None)
-    # rows grouped by module (then id) through a permutation: only the two key columns are sorted
-    order = pc.sort_indices(facts.select(["module_id", "method_id"]), [("module_id", "ascending"),
-                                                                        ("method_id", "ascending")])  # fmt: skip
-    runs = _module_runs(facts["module_id"].take(order).combine_chunks())
-    starts = _line_numbers(facts["start_line"].take(order))
-    ends = _line_numbers(facts["end_line"].take(order))
-    order = order.to_numpy()
-    rows_of = RowTaker(facts)
-    covered = np.zeros(facts.num_rows, dtype=bool)
-    for batch in _texts(snapshot):
-        picked: list[np.ndarray] = []
-        module_of: list[np.ndarray] = []
-        for position, module_id in enumerate(batch.column("module_id").to_pylist()):
-            run = runs.get(module_id)
-            if run is not None:
-                picked.append(np.arange(*run))
-                module_of.append(np.full(run[1] - run[0], position))
-        if picked:
-            sorted_rows = np.concatenate(picked)
-            indices = order[sorted_rows]
-            covered[indices] = True
-            code = slice_lines(
-                batch.column("text"), np.concatenate(module_of), starts[sorted_rows], ends[sorted_rows]
-            )
-            yield _with_code(rows_of.take(indices), code, schema)
-    missing = np.flatnonzero(~covered)
-    if missing.size:
-        yield _with_code(rows_of.take(missing), pa.nulls(missing.size, pa.large_string()), schema)
+    with MethodFacts(snapshot, findings) as facts:
+        for batch in _texts(snapshot):
+            module_ids = batch.column("module_id")
+            methods = facts.of_modules(module_ids)
+            # rows grouped by module (then id) through a permutation: only the two key columns are sorted
+            order = pc.sort_indices(methods.select(["module_id", "method_id"]),
+                                    [("module_id", "ascending"), ("method_id", "ascending")])  # fmt: skip
+            runs = _module_runs(methods["module_id"].take(order).combine_chunks())
+            picked: list[np.ndarray] = []
+            module_of: list[np.ndarray] = []
+            for position, module_id in enumerate(module_ids.to_pylist()):
+                run = runs.get(module_id)
+                if run is not None:
+                    picked.append(np.arange(*run))
+                    module_of.append(np.full(run[1] - run[0], position))
+            if picked:
+                rows = methods.take(order.to_numpy()[np.concatenate(picked)])
+                code = slice_lines(
+                    batch.column("text"),
+                    np.concatenate(module_of),
+                    _line_numbers(rows["start_line"]),
+                    _line_numbers(rows["end_line"]),
+                )
+                yield _with_code(rows, code, schema)
+        for methods in facts.outside(_text_modules(snapshot)):
+            yield _with_code(methods, pa.nulls(methods.num_rows, pa.large_string()), schema)
+
+
+def _text_modules(snapshot: Path) -> pa.Array:
+    """The modules that have a ``module_texts`` row."""
+    return read_table(snapshot, "module_texts", ["module_id"])["module_id"].combine_chunks()
 
 
 def _line_numbers(column: pa.ChunkedArray) -> np.ndarray:
