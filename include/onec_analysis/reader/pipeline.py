@@ -9,8 +9,9 @@ itself. Units are independent, which is what makes the three ways of running che
   process ever holds the whole configuration);
 * sharded — shard *i* of *N* reads only the units whose stable hash falls in it, and
   :func:`merge_snapshots` concatenates the partial snapshots into exactly a single run's tables;
-* incremental — each unit's rows are cached under a key made of its files' sizes and mtimes (and
-  the common-module names its calls are resolved against), so a re-parse reads only what changed.
+* incremental — each unit is keyed by its files' sizes and mtimes (and the common-module names its
+  calls are resolved against); the last parse's rows are kept in a store tagged with their unit
+  (:mod:`onec_analysis.reader.unit_store`), so a re-parse reads only the units whose key is new.
 """
 
 from __future__ import annotations
@@ -29,15 +30,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
-from onec_analysis import __version__, pickle_cache
+from onec_analysis import __version__
 from onec_analysis.bsl import CallContext, parse_module
 from onec_analysis.metadata import common_module_names, detect_source, list_units, read_unit
 from onec_analysis.reader.modules import decode_module
+from onec_analysis.reader.unit_store import UNIT, StoredParse, UnitStore, tag_units
 from onec_analysis.snapshot.io import (
     SUMMARY_FILE,
     SpilledTables,
+    TableParts,
     atomic_write_text,
     count_by,
     read_summary,
@@ -96,7 +100,7 @@ class _Job:
     project_index: int
     unit: Any
     size: int
-    cache_key: str | None
+    store_index: int  # the unit's row in the parse store, or -1 without a cache
 
 
 # --- work done in the pool --------------------------------------------------------------------
@@ -182,17 +186,17 @@ def _to_tables(rows: dict[str, list[dict]]) -> dict[str, pa.Table]:
     return {name: pa.Table.from_pylist(rows.get(name, []), schema=TABLES[name]) for name in TABLES}
 
 
-def _parse_batch(jobs: list[_Job], cache_dir: str | None, spill_dir: str) -> tuple[dict[str, str], int]:
+def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], int]:
     """Parse a batch of units into one Arrow file per snapshot table, in *spill_dir*.
 
     One table per batch, not per unit: thousands of tiny tables cost as much CPU as parsing. The
     tables go to files, not back through the pool's pipe: pickling gigabytes of rows to the parent
-    cost CPU on both sides and made the parent hold every part at once. Each unit's rows stay a
-    contiguous slice, which is what the incremental cache stores. Returns ``{table: file}`` for the
-    tables with rows, and the number of units.
+    cost CPU on both sides and made the parent hold every part at once. With a cache, each row is
+    tagged with its unit (``_unit``) for the parse store. Returns ``{table: file}`` for the tables
+    with rows, and the number of units.
     """
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
-    ranges: list[tuple[_Job, dict[str, tuple[int, int]]]] = []
+    counts: dict[str, list[int]] = {name: [] for name in TABLES}
     for job in jobs:
         project = _worker_projects[job.project_index]
         try:
@@ -209,23 +213,13 @@ def _parse_batch(jobs: list[_Job], cache_dir: str | None, spill_dir: str) -> tup
                     }
                 ]
             }
-        spans = {}
         for name, batch_rows in rows.items():
-            start = len(batch_rows)
-            batch_rows.extend(unit_rows.get(name, ()))
-            spans[name] = (start, len(batch_rows) - start)
-        ranges.append((job, spans))
+            found = unit_rows.get(name, ())
+            batch_rows.extend(found)
+            counts[name].append(len(found))
     tables = _to_tables(rows)
     rows.clear()
-    if cache_dir:
-        for job, spans in ranges:
-            if job.cache_key:
-                # take() copies the slice: a pickled slice would carry the whole batch's buffers
-                unit_tables = {
-                    name: tables[name].take(pa.array(range(start, start + length), pa.int64()))
-                    for name, (start, length) in spans.items()
-                }
-                pickle_cache.store(Path(cache_dir), job.cache_key, unit_tables)
+    tagged = jobs[0].store_index >= 0
     files = {}
     # Named after the batch's first unit: the same parse names its files the same way.
     first = jobs[0]
@@ -234,6 +228,8 @@ def _parse_batch(jobs: list[_Job], cache_dir: str | None, spill_dir: str) -> tup
     ).hexdigest()
     for name, table in tables.items():
         if table.num_rows:
+            if tagged:
+                table = tag_units(table, (job.store_index for job in jobs), counts[name])
             files[name] = str(Path(spill_dir) / f"{name}-{batch_id}.arrow")
             spill_table(table, files[name])
     return files, len(jobs)
@@ -288,8 +284,13 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     common_modules = [frozenset(common_module_names(project)) for project in projects]
 
     jobs: list[_Job] = []
-    cached: list[dict[str, pa.Table]] = []  # the units' tables found in the cache
     cache_dir = Path(options.cache_dir).resolve() if options.cache_dir else None
+    store = UnitStore(cache_dir, f"{source}\0{options.shard}") if cache_dir else None
+    previous = store.load() if store else None
+    previous_index = {key: i for i, key in enumerate(previous.keys)} if previous else {}
+    keys: list[str] = []  # the units of this parse, in the order of the store it leaves
+    # For each unit of the previous parse: its index in this one, or -1 when it is read again (or gone).
+    reused = np.full(len(previous.keys) if previous else 0, -1, np.int64)
     for index, project in enumerate(projects):
         context_digest = hashlib.blake2b(
             "\n".join(sorted(common_modules[index])).encode(), digest_size=8
@@ -302,14 +303,15 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
                 f"{READER_VERSION}\0{source}\0{project.cache_salt}\0{unit.key}\0{fingerprint}\0{context_digest}".encode(),
                 digest_size=16,
             ).hexdigest()
-            hit = pickle_cache.load(cache_dir, key) if cache_dir else None
-            if hit is not None:
-                cached.append(hit)
+            old = previous_index.pop(key, None)
+            if old is not None:
+                reused[old] = len(keys)
             else:
-                jobs.append(_Job(index, unit, size, key if cache_dir else None))
+                jobs.append(_Job(index, unit, size, len(keys) if store else -1))
+            keys.append(key)
     discovered = time.perf_counter()
-    from_cache = len(cached)
-    total_units = len(jobs) + from_cache
+    total_units = len(keys)
+    from_cache = total_units - len(jobs)
     log.info(
         "%s: %s with %d configuration(s), %d units to read (%d from cache), %d workers",
         source,
@@ -324,14 +326,13 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     if options.progress:
         options.progress(done, total_units)
     batches = _batches(jobs)
-    cache_arg = str(cache_dir) if cache_dir else None
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     spill_dir = out.parent / f".{out.name}.parts-{uuid.uuid4().hex[:8]}"
     spill_dir.mkdir()
     spilled: dict[str, list[str]] = {name: [] for name in TABLES}
     try:
-        pending = [(batch, cache_arg, str(spill_dir)) for batch in batches]
+        pending = [(batch, str(spill_dir)) for batch in batches]
         with ExitStack() as stack:
             if options.workers <= 1 or len(batches) <= 1:
                 _init_worker(projects, common_modules)
@@ -348,12 +349,23 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
                 if options.progress:
                     options.progress(done, total_units)
         parsed = time.perf_counter()
+        # Files in name order, not completion order: the same parse gives the same row order
+        # before the (stable) sort, so rows that tie on the sort keys keep one order.
+        mapped = {name: SpilledTables(sorted(spilled[name])) for name in TABLES}
 
-        def parts(name: str) -> tuple[list[pa.Table], Callable[[], None]]:
-            # Files in name order, not completion order: the same parse gives the same row order
-            # before the (stable) sort, so rows that tie on the sort keys keep one order.
-            mapped = SpilledTables(sorted(spilled[name]))
-            return [hit[name] for hit in cached] + mapped.tables, mapped.release
+        def release() -> None:
+            mapped_release(mapped, previous)
+
+        def parts(name: str) -> TableParts:
+            if previous is None:
+                return TableParts(mapped[name].tables, release)
+            keep = reused[previous.units(name)] >= 0
+            new_rows = sum(table.num_rows for table in mapped[name].tables)
+            return TableParts(
+                [previous.tables[name], *mapped[name].tables],
+                release,
+                np.concatenate([keep, np.ones(new_rows, bool)]),
+            )
 
         def summarize(folder: Path, rows: dict[str, int]) -> dict[str, Any]:
             summary = build_summary(folder, rows, detected, projects, source)
@@ -366,20 +378,52 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
             return summary
 
         summary = write_merged_snapshot(out, parts, summarize)
+        written = time.perf_counter()
+        if store is not None:
+            store.write(
+                keys, lambda name: _store_batches(name, previous, reused, mapped[name].tables), release
+            )
     finally:
         shutil.rmtree(spill_dir, ignore_errors=True)
     finished = time.perf_counter()
     summary["timings_seconds"] = {
         "discover": round(discovered - started, 3),
         "parse": round(parsed - discovered, 3),
-        "write": round(finished - parsed, 3),
+        "write": round(written - parsed, 3),
+        **({"store": round(finished - written, 3)} if store is not None else {}),
         "total": round(finished - started, 3),
     }
     _rewrite_summary(out, summary)
     return summary
 
 
-def _star_parse_batch(args: tuple[list[_Job], str | None, str]) -> tuple[dict[str, str], int]:
+def mapped_release(mapped: dict[str, SpilledTables], previous: StoredParse | None) -> None:
+    """Hand back the pages of the spilled files and of the store read so far."""
+    for spilled in mapped.values():
+        spilled.release()
+    if previous is not None:
+        previous.release()
+
+
+def _store_batches(
+    name: str, previous: StoredParse | None, reused: np.ndarray, parsed: list[pa.Table]
+) -> Iterable[pa.RecordBatch]:
+    """Table *name*'s rows for the next store: the previous store's rows of the units reused (their
+    ``_unit`` renumbered), then the rows parsed now (tagged by the workers)."""
+    if previous is not None:
+        for batch in previous.tables[name].to_batches():
+            units = reused[batch.column(UNIT).to_numpy().astype(np.int64, copy=False)]
+            keep = units >= 0
+            if keep.any():
+                kept = batch.filter(pa.array(keep))
+                yield kept.set_column(
+                    kept.schema.get_field_index(UNIT), UNIT, pa.array(units[keep], pa.int32())
+                )
+    for table in parsed:
+        yield from table.to_batches()
+
+
+def _star_parse_batch(args: tuple[list[_Job], str]) -> tuple[dict[str, str], int]:
     return _parse_batch(*args)
 
 
@@ -465,5 +509,5 @@ def merge_snapshots(parts: list[Path], out: Path) -> dict[str, Any]:
 
     # Table by table: only the parts of the tables being written are loaded at a time.
     return write_merged_snapshot(
-        out, lambda name: ([read_table(part, name) for part in parts], None), summarize
+        out, lambda name: TableParts([read_table(part, name) for part in parts]), summarize
     )

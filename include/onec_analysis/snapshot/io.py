@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -152,25 +153,34 @@ def write_table(
     *,
     sort: bool = True,
     after_group: Callable[[], None] | None = None,
+    keep: np.ndarray | None = None,
 ) -> int:
     """Write the concatenation of *parts* (sorted by the table's keys) to *path*; return its rows.
 
     The rows are gathered one row group at a time from the parts, never as a whole sorted copy, and
     the parts may be memory-mapped files whose pages are read as the groups need them;
-    *after_group* is called after each group is written (:meth:`SpilledTables.release`).
+    *after_group* is called after each group is written (:meth:`SpilledTables.release`). *keep*, a
+    boolean per row of the concatenation, leaves out the rows where it is False (without copying
+    the rest: the incremental parse drops the changed units' old rows from a mapped store this way).
+    Columns the schema does not name are left out.
     """
     schema = TABLES[name]
     parts = [_conform(schema, part) for part in parts if part.num_rows]
     table = pa.concat_tables(parts) if parts else empty_table(name)
-    rows = table.num_rows
-    order = _sort_order(name, table) if sort and rows > 1 else None
+    order = _sort_order(name, table) if sort and table.num_rows > 1 else None
+    if keep is not None:
+        if len(keep) != table.num_rows:
+            raise ValueError(f"{name}: {len(keep)} keep flags for {table.num_rows} rows")
+        order = np.flatnonzero(keep) if order is None else order[keep[order]]
+    rows = table.num_rows if order is None else len(order)
     per_group = ROW_GROUP_ROWS
     if rows and table.nbytes > ROW_GROUP_BYTES:
-        per_group = max(1, min(ROW_GROUP_ROWS, rows * ROW_GROUP_BYTES // table.nbytes))
+        # bytes per row estimated over the whole concatenation (kept rows or not)
+        per_group = max(1, min(ROW_GROUP_ROWS, table.num_rows * ROW_GROUP_BYTES // table.nbytes))
     rows_of = RowTaker(table) if order is not None else None
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         if rows == 0:
-            writer.write_table(table)
+            writer.write_table(schema.empty_table())
         for start in range(0, rows, per_group):
             if rows_of is None:
                 group = table.slice(start, per_group)
@@ -244,23 +254,35 @@ def write_snapshot(target: Path, tables: Mapping[str, pa.Table], summary: Mappin
     return Path(target)
 
 
+@dataclass
+class TableParts:
+    """The pieces one snapshot table is written from (see :func:`write_table`)."""
+
+    tables: list[pa.Table]
+    after_group: Callable[[], None] | None = None
+    keep: np.ndarray | None = None
+
+
 def write_merged_snapshot(
     target: Path,
-    parts: Callable[[str], tuple[list[pa.Table], Callable[[], None] | None]],
+    parts: Callable[[str], TableParts],
     summarize: Callable[[Path, dict[str, int]], Mapping[str, Any]],
 ) -> dict[str, Any]:
     """Write each table as the sorted concatenation of its parts, then the summary, atomically.
 
-    ``parts(name)`` gives that table's parts and a function to call after each row group (or None);
-    it is called when the table's turn comes and the parts are dropped once it is written, so only
-    the tables being written (two at a time on two cores) are ever loaded: the parts of a parse (its
-    workers' spilled files) or of shards. ``summarize(folder, rows)`` gets the written tables' folder
-    and their row counts and returns the summary. Returns it.
+    ``parts(name)`` gives that table's parts, a function to call after each row group and the rows
+    to keep (see :func:`write_table`); it is called when the table's turn comes and the parts are
+    dropped once it is written, so only the tables being written (two at a time on two cores) are
+    ever loaded: the parts of a parse (its workers' spilled files and the cached rows) or of shards.
+    ``summarize(folder, rows)`` gets the written tables' folder and their row counts and returns the
+    summary. Returns it.
     """
 
     def write(name: str) -> int:
-        tables, after_group = parts(name)
-        return write_table(name, tables, staging / f"{name}.parquet", after_group=after_group)
+        given = parts(name)
+        return write_table(
+            name, given.tables, staging / f"{name}.parquet", after_group=given.after_group, keep=given.keep
+        )
 
     with atomic_directory(target) as staging:
         rows = _each_table(write)

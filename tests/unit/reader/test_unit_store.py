@@ -1,0 +1,166 @@
+"""The incremental parse's store: edits, removals, several sources, damaged and unwritable caches.
+
+Every test compares the cached parse with a full parse of the same files: whatever the cache held,
+the snapshot must be the one a full parse gives.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from onec_analysis.reader.pipeline import ParseOptions, Shard, parse_source
+from onec_analysis.reader.unit_store import UNIT, UnitStore, tag_units
+from onec_analysis.snapshot.io import read_table
+from onec_analysis.snapshot.schema import TABLES
+
+REPO = Path(__file__).resolve().parents[3]
+SAMPLE = REPO / "samples" / "demo-workspace"
+
+
+def _copy(tmp_path: Path, name: str = "source") -> Path:
+    source = tmp_path / name
+    shutil.copytree(SAMPLE, source)
+    return source
+
+
+def _parse(source: Path, out: Path, cache: Path | None, shard: Shard | None = None) -> dict:
+    return parse_source(source, out, ParseOptions(workers=1, cache_dir=cache, shard=shard))
+
+
+def _assert_same(left: Path, right: Path) -> None:
+    for name in TABLES:
+        a, b = read_table(left, name), read_table(right, name)
+        assert a.equals(b), f"table {name} differs ({a.num_rows} vs {b.num_rows} rows)"
+
+
+def _touch(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    later = time.time() + 5  # a clearly newer mtime, even on coarse file systems
+    os.utime(path, (later, later))
+
+
+def _store_folders(cache: Path) -> list[Path]:
+    return sorted((cache / "parse").iterdir())
+
+
+def test_a_removed_object_leaves_no_rows_and_an_edit_is_read_again(tmp_path: Path) -> None:
+    source, cache = _copy(tmp_path), tmp_path / "cache"
+    first = _parse(source, tmp_path / "first", cache)
+    catalogs = sorted(p for p in source.rglob("src/Catalogs/*") if p.is_dir())
+    removed = catalogs[0]
+    shutil.rmtree(removed)
+    module = next(source.rglob("CommonModules/*/Module.bsl"))
+    _touch(module, module.read_text(encoding="utf-8") + "\nПроцедура Новая() Экспорт\nКонецПроцедуры\n")
+
+    again = _parse(source, tmp_path / "again", cache)
+    assert again["units"] == {
+        "total": first["units"]["total"] - 1,
+        "from_cache": first["units"]["total"] - 2,
+        "parsed": 1,
+    }
+    _parse(source, tmp_path / "full", None)
+    _assert_same(tmp_path / "again", tmp_path / "full")
+    objects = read_table(tmp_path / "again", "objects", ["object_id"]).column("object_id").to_pylist()
+    assert not any(o.endswith(f"Catalog.{removed.name}") for o in objects)
+
+    # and the store left by that parse serves the next one whole
+    third = _parse(source, tmp_path / "third", cache)
+    assert third["units"]["parsed"] == 0
+    _assert_same(tmp_path / "third", tmp_path / "full")
+    assert len(list(next(iter(_store_folders(cache))).glob("g-*"))) == 1  # older generations removed
+
+
+def test_two_sources_and_two_shards_keep_their_own_stores(tmp_path: Path) -> None:
+    one, two, cache = _copy(tmp_path, "one"), _copy(tmp_path, "two"), tmp_path / "cache"
+    _parse(one, tmp_path / "one-1", cache)
+    _parse(two, tmp_path / "two-1", cache)
+    halves = [Shard(0, 2), Shard(1, 2)]
+    for shard in halves:
+        _parse(one, tmp_path / f"one-part{shard.index}", cache, shard)
+    assert len(_store_folders(cache)) == 4
+    assert _parse(one, tmp_path / "one-2", cache)["units"]["parsed"] == 0
+    for shard in halves:
+        assert _parse(one, tmp_path / f"one-again{shard.index}", cache, shard)["units"]["parsed"] == 0
+        _assert_same(tmp_path / f"one-part{shard.index}", tmp_path / f"one-again{shard.index}")
+    _assert_same(tmp_path / "one-1", tmp_path / "one-2")
+
+
+@pytest.mark.parametrize("damage", ["truncated table", "current names nothing", "foreign columns"])
+def test_a_damaged_store_is_no_store(tmp_path: Path, damage: str, caplog) -> None:
+    source, cache = _copy(tmp_path), tmp_path / "cache"
+    _parse(source, tmp_path / "first", cache)
+    (store,) = _store_folders(cache)
+    (generation,) = store.glob("g-*")
+    if damage == "truncated table":
+        path = generation / "methods.arrow"
+        path.write_bytes(path.read_bytes()[:100])
+    elif damage == "current names nothing":
+        (store / "CURRENT").write_text("g-nothing\n", encoding="utf-8")
+    else:
+        table = pa.table({"something": ["else"]})
+        with (
+            pa.OSFile(str(generation / "objects.arrow"), "wb") as sink,
+            pa.ipc.new_file(sink, table.schema) as w,
+        ):
+            w.write_table(table)
+    with caplog.at_level(logging.WARNING):
+        again = _parse(source, tmp_path / "again", cache)
+    assert again["units"]["from_cache"] == 0
+    assert "parsing everything" in caplog.text
+    _assert_same(tmp_path / "first", tmp_path / "again")
+    assert _parse(source, tmp_path / "third", cache)["units"]["parsed"] == 0  # a good store again
+
+
+def test_a_cache_that_cannot_be_written_costs_speed_not_the_snapshot(tmp_path: Path, caplog) -> None:
+    source, cache = _copy(tmp_path), tmp_path / "cache"
+    cache.mkdir()
+    (cache / "parse").write_text("a file where the store's folder should be", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        summary = _parse(source, tmp_path / "out", cache)
+    assert summary["units"]["parsed"] == summary["units"]["total"]
+    assert "cannot store this parse" in caplog.text
+    _parse(source, tmp_path / "full", None)
+    _assert_same(tmp_path / "out", tmp_path / "full")
+
+
+def test_a_store_written_meanwhile_by_another_parse_is_left_for_the_newest(tmp_path: Path) -> None:
+    # A writer that crashed (or is still writing) leaves a generation that CURRENT does not name.
+    source, cache = _copy(tmp_path), tmp_path / "cache"
+    _parse(source, tmp_path / "first", cache)
+    (store,) = _store_folders(cache)
+    (store / "g-crashed").mkdir()
+    (store / "g-crashed" / "methods.arrow").write_bytes(b"half")
+    assert _parse(source, tmp_path / "again", cache)["units"]["parsed"] == 0
+    assert [p.name for p in store.glob("g-*")] != ["g-crashed"] and not (store / "g-crashed").exists()
+
+
+def test_rows_are_tagged_by_unit_in_order() -> None:
+    table = pa.table({"x": list(range(5))})
+    tagged = tag_units(table, [7, 3, 9], [2, 0, 3])
+    assert tagged.column(UNIT).to_pylist() == [7, 7, 9, 9, 9]
+    with pytest.raises(ValueError, match="4 unit tags for 5 rows"):
+        tag_units(table, [1], [4])
+
+
+def test_store_round_trip_keeps_keys_and_rows(tmp_path: Path) -> None:
+    store = UnitStore(tmp_path, "scope")
+    assert store.load() is None
+
+    def batches(name: str):
+        schema = TABLES[name]
+        empty = schema.empty_table()
+        return tag_units(empty, [], []).to_batches()
+
+    assert store.write(["a", "b"], batches)
+    stored = store.load()
+    assert stored is not None and stored.keys == ["a", "b"]
+    assert all(stored.tables[name].num_rows == 0 for name in TABLES)
+    assert np.array_equal(stored.units("methods"), np.array([], np.int64))
