@@ -180,12 +180,13 @@ def _params(seg: str, view: CodeView) -> list[Param]:
     return params
 
 
-def _doc_comment(lines: list[str], first_line: int) -> str | None:
-    """The contiguous ``//`` block ending on the line above ``first_line`` (1-based)."""
+def _doc_comment(text: str, starts: list[int], first_line: int) -> str | None:
+    """The contiguous ``//`` block ending on the line above ``first_line`` (1-based) of *text*
+    (``starts``: its ``line_starts``)."""
     i = first_line - 2
     block = []
     while i >= 0:
-        line = lines[i].lstrip()
+        line = text[starts[i] : starts[i + 1] - 1].lstrip()
         if not line.startswith("//"):
             break
         # Strip the slashes and one space after them; keep deeper indentation of the comment text.
@@ -199,9 +200,10 @@ def _doc_comment(lines: list[str], first_line: int) -> str | None:
 
 
 def find_declarations(
-    text_lines: list[str], view: CodeView, low: str, code_starts: list[int]
+    module_text: str, text_starts: list[int], view: CodeView, low: str, code_starts: list[int]
 ) -> list[Declaration]:
-    """Every Procedure/Function of the module, in text order (``low`` is the lower-cased code view)."""
+    """Every Procedure/Function of the module, in text order (``low`` is the lower-cased code view;
+    ``text_starts`` and ``code_starts`` the ``line_starts`` of the text and of the code view)."""
     code = view.code
     # Offsets in "\n" + low are one more than in low.
     headers = [
@@ -229,7 +231,7 @@ def find_declarations(
             end_line = line_of(code_starts, body_end)
         else:  # missing end keyword: the method runs up to the next declaration
             body_end = next_start
-            end_line = line_of(code_starts, next_start) - 1 if k + 1 < len(headers) else len(text_lines)
+            end_line = line_of(code_starts, next_start) - 1 if k + 1 < len(headers) else len(text_starts) - 1
         # Directives and annotations: on the declaration line itself and the lines right above it.
         directives, annotations = [], []
         first_line = start_line
@@ -257,7 +259,7 @@ def find_declarations(
                 annotations=annotations,
                 region=region,
                 preprocessor=preprocessor,
-                doc_comment=_doc_comment(text_lines, first_line),
+                doc_comment=_doc_comment(module_text, text_starts, first_line),
                 start_line=start_line,
                 end_line=end_line,
                 name_pos=name_pos,

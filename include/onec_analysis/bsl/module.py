@@ -79,7 +79,6 @@ def parse_module(
     """Parse one module's text (BOM removed, LF line ends) into snapshot rows."""
     ctx = ctx or CallContext()
     own_object_id = ctx.own_object_id or object_id
-    text_lines = text.split("\n")
     ntext = "\n" + text
     starts = line_starts(text)
     view = code_view(text)
@@ -88,7 +87,7 @@ def parse_module(
     code_starts = line_starts(code)
     low = _lower(code)
 
-    declarations = find_declarations(text_lines, view, low, code_starts)
+    declarations = find_declarations(text, starts, view, low, code_starts)
     seen: dict[str, int] = {}
     for d in declarations:
         seen[d.name.lower()] = seen.get(d.name.lower(), 0) + 1

@@ -55,7 +55,7 @@ def _parse_corpus(root: Path, common_modules: frozenset[str], getter: tuple[str,
         # A declaration spans several lines when its ")" is on a later line than the keyword.
         view = code_view(text)
         starts = line_starts(view.code)
-        for d in find_declarations(text.split("\n"), view, view.code.lower(), starts):
+        for d in find_declarations(text, line_starts(text), view, view.code.lower(), starts):
             stats.multi_line_declarations += line_of(starts, view.code.index(")", d.name_pos)) > d.start_line
     return stats
 
