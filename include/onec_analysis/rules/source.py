@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -62,20 +63,50 @@ def lower_same_length(code: str) -> str:
 def code_and_comments(text: str) -> tuple[str, list[tuple[int, str]]]:
     """The module lower-cased without comments, strings blanked (see module doc), and its ``//`` comments
     as ``(offset in text, comment)``."""
+    code, comments, _ = _code_view(text, None)
+    return code, comments
+
+
+def _code_view(text: str, lower: str | None) -> tuple[str, list[tuple[int, str]], list[tuple[int, int]]]:
+    """``code_and_comments`` and the ``(start, end)`` offsets of every string literal and annotation.
+
+    With *lower* (``text.lower()``, given only when it lower-cases each character to one on its own: see
+    ``ModuleSource.lower_is_charwise``) the patterns run over it, which spares lower-casing the result:
+    the same spans match (lower-casing keeps every character's class) and the kept characters are
+    those of ``lower``.
+    """
     comments: list[tuple[int, str]] = []
-    keep = comments.append
+    literals: list[tuple[int, int]] = []
+    keep, literal = comments.append, literals.append
 
     def blank(match: re.Match[str]) -> str:
-        if match.group().startswith("//"):
-            keep((match.start(), match.group()))
+        # The common cases inline: this runs for every comment and string of a 1 GB configuration.
+        found = match.group()
+        first = found[0]
+        if first == "/":
+            start = match.start()
+            keep((start, text[start : match.end()]))
             return ""
-        return _blank(match)
+        if first == "#":
+            return ""
+        literal(match.span())
+        if first == "&":
+            return " " * len(found)
+        size = len(found)
+        if "\n" in found:
+            return _blank(match)
+        if size > 1 and found[-1] == '"':
+            return '"' + " " * (size - 2) + '"'
+        return '"' + " " * (size - 1)
 
-    return lower_same_length(_SKIP.sub(blank, text)), comments
+    if lower is not None:
+        return _SKIP.sub(blank, lower), comments, literals
+    return lower_same_length(_SKIP.sub(blank, text)), comments, literals
 
 
 #: Identifiers of lower-cased code (letters, digits, "_"; not starting with a digit).
 _IDENTIFIER = re.compile(r"[a-zа-яё_][a-zа-яё_0-9]*")
+_WORD = re.compile(r"\w+")
 
 
 def line_starts(text: str) -> list[int]:
@@ -189,8 +220,14 @@ class ModuleSource:
         return self.text.lower()
 
     @cached_property
-    def _code_and_comments(self) -> tuple[str, list[tuple[int, str]]]:
-        return code_and_comments(self.text)
+    def lower_is_charwise(self) -> bool:
+        """Whether ``lower`` lower-cases each character of ``text`` to one character, regardless of its
+        neighbours — so an offset means the same place in both (false for İ and for Σ)."""
+        return len(self.lower) == len(self.text) and "Σ" not in self.text
+
+    @cached_property
+    def _code_and_comments(self) -> tuple[str, list[tuple[int, str]], list[tuple[int, int]]]:
+        return _code_view(self.text, self.lower if self.lower_is_charwise else None)
 
     @cached_property
     def code(self) -> str:
@@ -202,9 +239,28 @@ class ModuleSource:
         return self._code_and_comments[1]
 
     @cached_property
+    def literals(self) -> list[tuple[int, int]]:
+        """``(start, end)`` offsets in ``text`` of every string literal and annotation, in order."""
+        return self._code_and_comments[2]
+
+    @cached_property
+    def literal_words(self) -> frozenset[str]:
+        """Every lower-cased word inside the string literals and annotations."""
+        if self.lower_is_charwise:
+            lower = self.lower
+            return frozenset(_WORD.findall("\n".join([lower[start:end] for start, end in self.literals])))
+        text = self.text
+        return frozenset(_WORD.findall("\n".join([text[start:end] for start, end in self.literals]).lower()))
+
+    @cached_property
+    def identifier_counts(self) -> Counter[str]:
+        """How many times each lower-cased word occurs in the code."""
+        return Counter(_IDENTIFIER.findall(self.code))
+
+    @cached_property
     def identifiers(self) -> frozenset[str]:
         """Every lower-cased word of the code (keywords included): rules test it before searching."""
-        return frozenset(_IDENTIFIER.findall(self.code))
+        return frozenset(self.identifier_counts)
 
     @cached_property
     def text_line_starts(self) -> list[int]:

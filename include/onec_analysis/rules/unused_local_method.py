@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
@@ -69,29 +70,7 @@ class UnusedLocalMethod(Rule):
         }
         if not candidates:
             return
-        lower = module.lower
-        code_lines = module.code_lines
-        starts = module.text_line_starts
-        used: set[str] = set()
-        for name, method in candidates.items():
-            at = lower.find(name)
-            while at >= 0:
-                end = at + len(name)
-                if (at == 0 or not _is_word_char(lower[at - 1])) and (
-                    end == len(lower) or not _is_word_char(lower[end])
-                ):
-                    number = bisect_right(starts, at)
-                    if (
-                        not method.start_line <= number <= method.end_line
-                    ):  # its declaration or a recursive call
-                        column = at - starts[number - 1]
-                        code = code_lines[number - 1] if number <= len(code_lines) else ""
-                        # Past the end of the code view the line is a comment; a blank in it is a string
-                        # literal — a handler named in ОписаниеОповещения and the like counts as used.
-                        if column < len(code):
-                            used.add(name)
-                            break
-                at = lower.find(name, end)
+        used = {name for name, method in candidates.items() if _used(module, name, method)}
         for name, method in candidates.items():
             if name not in used:
                 line, column = method_name_position(module, method)
@@ -102,6 +81,70 @@ class UnusedLocalMethod(Rule):
 
 def _is_command_handler(method: Method) -> bool:
     return len(method.param_names) == 1 and method.param_names[0].lower() in ("команда", "command")
+
+
+def _used(module: ModuleSource, name: str, method: Method) -> bool:
+    """Whether *name* occurs as a whole word outside the lines of *method*, in code or in a string."""
+    if module.lower_is_charwise and _NAME.fullmatch(name):
+        # Most candidates are never used. Rather than scan the module text for each of them: a whole
+        # word in code outside the method is a word of the code view there (the times the name is a
+        # word of the code, against the times it is one in its own lines, tell whether to look at all);
+        # a whole word in a string literal is one of ``literal_words``. Only a name found among those
+        # takes the scan of the text, ``_used_in_text``.
+        code = module.code
+        start, end = module.method_code(method)
+        if module.identifier_counts.get(name, 0) > _whole_words(code, name, start, end) and (
+            _whole_words(code, name, 0, start, first=True)
+            or _whole_words(code, name, end, len(code), first=True)
+        ):
+            return True
+        if name not in module.literal_words:
+            return False
+    return _used_in_text(module, name, method)
+
+
+def _used_in_text(module: ModuleSource, name: str, method: Method) -> bool:
+    """The definition: a whole-word occurrence of *name* in the text, outside the lines of *method*,
+    before the line's comment."""
+    lower = module.lower
+    code_lines = module.code_lines
+    starts = module.text_line_starts
+    at = lower.find(name)
+    while at >= 0:
+        end = at + len(name)
+        if (at == 0 or not _is_word_char(lower[at - 1])) and (
+            end == len(lower) or not _is_word_char(lower[end])
+        ):
+            number = bisect_right(starts, at)
+            if not method.start_line <= number <= method.end_line:  # its declaration or a recursive call
+                column = at - starts[number - 1]
+                code = code_lines[number - 1] if number <= len(code_lines) else ""
+                # Past the end of the code view the line is a comment; a blank in it is a string
+                # literal — a handler named in ОписаниеОповещения and the like counts as used.
+                if column < len(code):
+                    return True
+        at = lower.find(name, end)
+    return False
+
+
+#: A name whose every whole-word occurrence in ``code`` is one of ``ModuleSource.identifier_counts``.
+_NAME = re.compile(r"[a-zа-яё_][a-zа-яё_0-9]*")
+
+
+def _whole_words(code: str, name: str, start: int, end: int, *, first: bool = False) -> int:
+    """Occurrences of *name* as a whole word in ``code[start:end]`` (with *first*: 1 at the first one)."""
+    count = 0
+    at = code.find(name, start, end)
+    while at >= 0:
+        after = at + len(name)
+        if (at == 0 or not _is_word_char(code[at - 1])) and (
+            after == len(code) or not _is_word_char(code[after])
+        ):
+            count += 1
+            if first:
+                break
+        at = code.find(name, after, end)
+    return count
 
 
 def _is_word_char(char: str) -> bool:

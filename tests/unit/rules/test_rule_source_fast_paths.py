@@ -1,0 +1,45 @@
+"""The shortcuts of the rules' shared views give what their plain definitions give, on any text.
+
+Texts are drawn from the pieces that decide what is code: quotes (doubled, unclosed, continued with
+``|`` on the next line), comments, preprocessor lines, annotations, words that contain each other, and
+the letters whose lower case is not one character on its own (İ, Σ).
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from onec_analysis.rules.source import Method, ModuleSource, _code_view
+from onec_analysis.rules.unused_local_method import _used, _used_in_text
+
+_PIECES = [
+    "имя", "Имя", "имя1", "1имя", "имяб", "бимя", "_имя", "ИМЯ", "name", "Σ", "İ", "ё", "é", "x",
+    " ", "\t", '"', '""', "//", "/", "#", "&", "&Вместо(", ")", "(", ".", ",", ";", "=",
+]  # fmt: skip
+_LINE = st.lists(st.sampled_from(_PIECES), max_size=8).map("".join)
+texts = st.lists(st.one_of(_LINE, _LINE.map("|".__add__)), max_size=8).map("\n".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_the_code_view_over_the_lower_cased_text_is_the_plain_one(text: str) -> None:
+    module = ModuleSource("m", None, "CommonModule", None, text)
+    plain = _code_view(text, None)
+    assert module._code_and_comments == plain
+    if module.lower_is_charwise:
+        assert _code_view(text, text.lower()) == plain
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts, st.sampled_from(["имя", "name", "имя1", "_имя", "x"]), st.integers(1, 4), st.integers(0, 3))
+def test_unused_local_method_shortcut_agrees_with_the_scan(
+    text: str, name: str, start: int, length: int
+) -> None:
+    method = Method(
+        method_id="m.1", name=name, kind="Procedure", export=False, directives=(), param_names=(),
+        optional_params=0, region=None, has_description=False, start_line=start, end_line=start + length,
+        ncloc=1, cyclomatic=1, cognitive=0,
+    )  # fmt: skip
+    module = ModuleSource("m", None, "CommonModule", None, text, methods=[method])
+    assert _used(module, name, method) == _used_in_text(module, name, method)
