@@ -17,8 +17,8 @@ import pytest
 
 from onec_analysis.analyses import dataset
 from onec_analysis.analyses.dataset import records as records_module
-from onec_analysis.analyses.dataset.lookup import FileLookup, TableLookup
-from onec_analysis.analyses.dataset.records import records
+from onec_analysis.analyses.dataset.lookup import FileLookup, TableLookup, write_sorted
+from onec_analysis.analyses.dataset.records import FINDINGS_COLUMNS, records, write_findings
 from onec_analysis.rules.engine import FINDINGS_SCHEMA
 from tests.support.snapshots import make_snapshot
 
@@ -110,6 +110,18 @@ def test_methods_calls_and_findings_straddling_row_groups_are_all_found(
     assert written(snapshot, findings()) == EXPECTED
 
 
+def test_findings_from_a_file_sorted_by_method_in_small_row_groups(tmp_path: Path) -> None:
+    snapshot = batches_snapshot(tmp_path / "snapshot")
+    write_sorted(
+        findings().select(FINDINGS_COLUMNS), "method_id", tmp_path / "findings.parquet", group_rows=2
+    )
+    assert (
+        pq.ParquetFile(tmp_path / "findings.parquet").metadata.num_rows == 6
+    )  # the module-level one left out
+    assert written(snapshot, tmp_path / "findings.parquet") == EXPECTED
+    assert written(snapshot, write_findings(findings(), tmp_path / "one_group.parquet")) == EXPECTED
+
+
 def test_the_batches_are_the_text_batches_then_the_methods_without_text(tmp_path: Path) -> None:
     snapshot = batches_snapshot(tmp_path / "snapshot")
     sizes = [batch.num_rows for batch in records(snapshot)]
@@ -125,6 +137,7 @@ def test_methods_in_any_order_in_the_file(tmp_path: Path) -> None:
 def test_an_empty_snapshot_gives_an_empty_train_file(tmp_path: Path) -> None:
     snapshot = make_snapshot(tmp_path / "snapshot")
     assert list(records(snapshot, findings().slice(0, 0))) == []
+    assert list(records(snapshot, write_findings(findings().slice(0, 0), tmp_path / "none.parquet"))) == []
     dataset.run(snapshot, tmp_path / "ds", findings=False)
     files = sorted(p.name for p in (tmp_path / "ds" / "data").iterdir())
     assert files == ["train-00000-of-00001.parquet"]

@@ -18,9 +18,14 @@ def by_lines(text: str | None, start: int, end: int) -> str | None:
     return "\n".join(lines[start - 1 : end])
 
 
-def sliced(texts: list[str | None], picks: list[tuple[int, int, int]]) -> list[str | None]:
+LARGE = pa.large_string()
+
+
+def sliced(
+    texts: list[str | None], picks: list[tuple[int, int, int]], type_: pa.DataType = LARGE
+) -> list[str | None]:
     module_of, starts, ends = np.array(picks, np.int64).reshape(-1, 3).T
-    return slice_lines(pa.array(texts, pa.large_string()), module_of, starts, ends).to_pylist()
+    return slice_lines(pa.array(texts, type_), module_of, starts, ends).to_pylist()
 
 
 def test_method_lines_of_each_module_with_multibyte_letters():
@@ -56,6 +61,22 @@ def test_a_slice_of_a_larger_array():
     assert code.to_pylist() == ["two", "one", ""]
 
 
+def test_string_offsets_and_a_null_text_that_spans_bytes(monkeypatch):
+    # snapshot texts are `string` (32-bit offsets), read in place; a null slot may keep its bytes
+    assert sliced(["a\nb", None, "c"], [(0, 2, 2), (2, 1, 1)], pa.string()) == ["b", "c"]
+    spanning = pa.StringArray.from_buffers(
+        3, pa.py_buffer(np.array([0, 3, 6, 7], np.int32)), pa.py_buffer(b"a\nbx\nyc"),
+        pa.py_buffer(np.packbits([1, 0, 1], bitorder="little")), 1,
+    )  # fmt: skip
+    assert spanning.to_pylist() == ["a\nb", None, "c"]
+    # the newline scan goes a few bytes at a time, so a slice boundary falls inside the texts
+    monkeypatch.setattr("onec_analysis.analyses.dataset.records._NEWLINE_SCAN_BYTES", 2)
+    code = slice_lines(
+        spanning, np.array([0, 0, 1, 1, 2]), np.array([1, 2, 1, 2, 1]), np.array([2, 2, 1, 2, 1])
+    )
+    assert code.to_pylist() == ["a\nb", "b", "", None, "c"]
+
+
 line = st.text(alphabet=st.sampled_from(["a", "Я", "ё", " ", "\t", '"', "€", "😀"]), max_size=6)
 module = st.one_of(st.none(), st.lists(line, max_size=6).map("\n".join))
 
@@ -69,3 +90,4 @@ def test_same_as_splitting_into_lines(texts, bounds):
     picks = [(which % len(texts), start, end) for which, start, end in bounds]
     expected = [by_lines(texts[which], start, end) for which, start, end in picks]
     assert sliced(texts, picks) == expected
+    assert sliced(texts, picks, pa.string()) == expected

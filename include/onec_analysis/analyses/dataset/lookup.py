@@ -112,3 +112,19 @@ class TableLookup:
         first, end = bisect_left(self._sorted, span[0]), bisect_right(self._sorted, span[1])
         table = self._rows.take(np.sort(self._sorted.order[first:end]))
         return table.filter(pc.is_in(table[self.key], value_set=keys))
+
+
+def write_sorted(table: pa.Table, key: str, path: Path, group_rows: int = 16 * 1024) -> None:
+    """Write *table* to *path* sorted by *key*, in row groups of *group_rows*, for a ``FileLookup``.
+
+    The sort is stable (rows of one key keep their order) and the rows without a key are left out.
+    Uncompressed: the file is scratch, read back once.
+    """
+    column = table[key]
+    order = pc.sort_indices(column).to_numpy()[: len(column) - column.null_count]  # nulls sort last
+    rows = RowTaker(table)
+    with pq.ParquetWriter(path, table.schema, compression="none") as writer:
+        if not len(order):
+            writer.write_table(table.schema.empty_table())
+        for start in range(0, len(order), group_rows):
+            writer.write_table(rows.take(order[start : start + group_rows]), row_group_size=group_rows)

@@ -20,7 +20,7 @@ from onec_analysis.analyses import duckdb_views
 from onec_analysis.snapshot.io import SnapshotError, open_table, read_table
 from onec_analysis.snapshot.schema import TABLES
 
-from .lookup import FileLookup, TableLookup
+from .lookup import FileLookup, TableLookup, write_sorted
 from .split import splits_of
 
 _PARAMS = TABLES["methods"].field("params").type  # list<struct<name, by_value, default>>
@@ -85,6 +85,8 @@ FINDINGS_FIELDS: list[tuple[str, pa.DataType, str]] = [
     ),
     ("findings_count", pa.int32(), "number of findings (length of findings)"),
 ]
+#: the columns of the rule engine's findings table that the records take
+FINDINGS_COLUMNS = ["method_id", *FINDING.names]
 
 
 def dataset_schema(with_findings: bool) -> pa.Schema:
@@ -135,7 +137,8 @@ _FINDINGS_JOIN = """
 
 class MethodFacts:
     """The facts of the methods of a few modules at a time: their own columns, their owner's types,
-    calls out and, given *findings* (the rule engine's table), their findings; without code.
+    calls out and, given *findings* (the rule engine's table, or a file of it written by
+    ``write_findings``), their findings; without code.
 
     A batch's methods and calls are read from the snapshot files, only the row groups that can hold
     them (``FileLookup``), and its findings looked up in the findings table; the methods' own
@@ -143,15 +146,17 @@ class MethodFacts:
     derived ones. So memory holds one batch of facts, not the whole configuration's.
     """
 
-    def __init__(self, snapshot: Path, findings: pa.Table | None = None) -> None:
+    def __init__(self, snapshot: Path, findings: pa.Table | Path | None = None) -> None:
         self.snapshot = snapshot
         path = duckdb_views.table_path(snapshot, "methods", _METHOD_COLUMNS)
         self.methods = FileLookup(path, "module_id", _METHOD_COLUMNS)
         path = duckdb_views.table_path(snapshot, "calls", _CALL_COLUMNS)
         self.calls = FileLookup(path, "caller_method_id", _CALL_COLUMNS)
-        self.findings = None
-        if findings is not None:
-            self.findings = TableLookup(findings.select(["method_id", *FINDING.names]), "method_id")
+        self.findings: FileLookup | TableLookup | None = None
+        if isinstance(findings, pa.Table):
+            self.findings = TableLookup(findings.select(FINDINGS_COLUMNS), "method_id")
+        elif findings is not None:
+            self.findings = FileLookup(findings, "method_id", FINDINGS_COLUMNS)
         self.query = _DERIVED.format(
             findings_columns=_FINDINGS_COLUMNS if findings is not None else "",
             findings_join=_FINDINGS_JOIN if findings is not None else "",
@@ -217,22 +222,29 @@ def _texts(snapshot: Path) -> Iterator[pa.RecordBatch]:
     yield from source.iter_batches(batch_size=_TEXT_BATCH_MODULES)
 
 
+_NEWLINE_SCAN_BYTES = 16 * 1024 * 1024
+
+
 def slice_lines(texts: pa.Array, module_of: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
     """``code[i]``: lines ``starts[i]..ends[i]`` (1-based, inclusive) of ``texts[module_of[i]]`` joined by
     LF, cut at the text's last line; null when ``starts[i]`` is not a line of that text or either bound
     is 0 (unknown). ``ends[i] < starts[i]`` gives an empty string; a null text counts as empty.
 
-    Done on the texts' UTF-8 bytes with numpy (the texts' line ends are LF): one scan finds every line
-    end of the batch, and each method's code is one byte range of them. Splitting every
-    module into Python line strings cost more than everything else the dataset does.
+    Done on the texts' UTF-8 bytes with numpy (the texts' line ends are LF), in place in the texts'
+    buffers: one scan finds every line end of the batch, and each method's code is one byte range
+    of them. Splitting every module into Python line strings cost more than everything else the
+    dataset does.
     """
-    texts = pc.fill_null(texts.cast(pa.large_string()), "")
-    _, offset_buffer, data_buffer = texts.buffers()
-    offsets = np.frombuffer(offset_buffer, np.int64)[texts.offset : texts.offset + len(texts) + 1]
+    _, offset_buffer, data_buffer = texts.buffers()[:3]
+    offset_type = np.int64 if pa.types.is_large_string(texts.type) else np.int32
+    offsets = np.frombuffer(offset_buffer, offset_type)[texts.offset : texts.offset + len(texts) + 1]
+    offsets = offsets.astype(np.int64)
     data = np.frombuffer(data_buffer, np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
-    newlines = np.flatnonzero(data[offsets[0] : offsets[-1]] == 10) + offsets[0]
-    first_newline = np.searchsorted(newlines, offsets[:-1])  # index in newlines of each text's first LF
-    line_counts = np.searchsorted(newlines, offsets[1:]) - first_newline + 1
+    text_begin = offsets[:-1]
+    text_end = np.where(texts.is_valid().to_numpy(zero_copy_only=False), offsets[1:], text_begin)
+    newlines = _newlines(data, int(offsets[0]), int(offsets[-1]))
+    first_newline = np.searchsorted(newlines, text_begin)  # index in newlines of each text's first LF
+    line_counts = np.searchsorted(newlines, text_end) - first_newline + 1
     module_of = np.asarray(module_of, np.int64)
     starts, ends = np.asarray(starts, np.int64), np.asarray(ends, np.int64)
     lines, first = line_counts[module_of], first_newline[module_of]
@@ -240,50 +252,85 @@ def slice_lines(texts: pa.Array, module_of: np.ndarray, starts: np.ndarray, ends
     start = np.where(valid, starts, 1)
     end = np.clip(ends, start, lines)  # an end before the start: empty; past the last line: the last line
     pad = np.append(newlines, 0)  # keeps the index below in range where np.where discards it
-    begin = np.where(start == 1, offsets[module_of], pad[np.maximum(first + start - 2, 0)] + 1)
-    finish = np.where(end < lines, pad[first + end - 1], offsets[module_of + 1])
+    begin = np.where(start == 1, text_begin[module_of], pad[np.maximum(first + start - 2, 0)] + 1)
+    finish = np.where(end < lines, pad[first + end - 1], text_end[module_of])
     lengths = np.where(valid & (ends >= starts), finish - begin, 0)
     out_offsets = np.zeros(len(lengths) + 1, np.int64)
     np.cumsum(lengths, out=out_offsets[1:])
     view = memoryview(data)  # one slice per method, joined in one copy (an index per byte cost 5×)
     joined = b"".join([view[b:e] for b, e in zip(begin.tolist(), (begin + lengths).tolist(), strict=True)])
-    code = pa.LargeStringArray.from_buffers(len(lengths), pa.py_buffer(out_offsets), pa.py_buffer(joined))
-    return pc.if_else(pa.array(valid), code, pa.scalar(None, pa.large_string()))
+    validity = pa.py_buffer(np.packbits(valid, bitorder="little"))  # a null where start is not a line
+    return pa.LargeStringArray.from_buffers(
+        len(lengths), pa.py_buffer(out_offsets), pa.py_buffer(joined), validity, int((~valid).sum())
+    )
 
 
-def records(snapshot: Path, findings: pa.Table | None = None) -> Iterator[pa.Table]:
+def _newlines(data: np.ndarray, begin: int, end: int) -> np.ndarray:
+    """Positions of the LF bytes in ``data[begin:end]``, scanned a slice at a time (the comparison
+    makes a byte of mask per byte of text)."""
+    found = [
+        np.flatnonzero(data[at : min(at + _NEWLINE_SCAN_BYTES, end)] == 10) + at
+        for at in range(begin, end, _NEWLINE_SCAN_BYTES)
+    ]
+    return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+
+def write_findings(findings: pa.Table, path: Path) -> Path:
+    """The rule engine's *findings* as a Parquet file for ``records``: its ``FINDINGS_COLUMNS``, sorted
+    by method in small row groups, so a batch of modules reads only its own findings and the table
+    need not stay in memory beside the records. Returns *path*.
+    """
+    write_sorted(findings.select(FINDINGS_COLUMNS), "method_id", path)
+    return path
+
+
+def records(snapshot: Path, findings: pa.Table | Path | None = None) -> Iterator[pa.Table]:
     """Dataset records (``dataset_schema``) in batches: the methods of a batch of modules with their code.
+
+    *findings*: the rule engine's table or a file of it written by ``write_findings``; None leaves
+    the findings columns out.
 
     Within a batch, modules come in ``module_texts`` order and methods by id; methods whose module has
     no text row get a null ``code`` and come last, in snapshot order.
     """
     schema = dataset_schema(with_findings=findings is not None)
     with MethodFacts(snapshot, findings) as facts:
-        for batch in _texts(snapshot):
-            module_ids = batch.column("module_id")
-            methods = facts.of_modules(module_ids)
-            # rows grouped by module (then id) through a permutation: only the two key columns are sorted
-            order = pc.sort_indices(methods.select(["module_id", "method_id"]),
-                                    [("module_id", "ascending"), ("method_id", "ascending")])  # fmt: skip
-            runs = _module_runs(methods["module_id"].take(order).combine_chunks())
-            picked: list[np.ndarray] = []
-            module_of: list[np.ndarray] = []
-            for position, module_id in enumerate(module_ids.to_pylist()):
-                run = runs.get(module_id)
-                if run is not None:
-                    picked.append(np.arange(*run))
-                    module_of.append(np.full(run[1] - run[0], position))
-            if picked:
-                rows = methods.take(order.to_numpy()[np.concatenate(picked)])
-                code = slice_lines(
-                    batch.column("text"),
-                    np.concatenate(module_of),
-                    _line_numbers(rows["start_line"]),
-                    _line_numbers(rows["end_line"]),
-                )
-                yield _with_code(rows, code, schema)
+        for texts in _texts(snapshot):
+            table = _with_texts(facts.of_modules(texts.column("module_id")), texts, schema)
+            # let go of this batch (its text, its records) before the next one is read
+            del texts
+            if table is not None:
+                yield table
+            del table
         for methods in facts.outside(_text_modules(snapshot)):
             yield _with_code(methods, pa.nulls(methods.num_rows, pa.large_string()), schema)
+
+
+def _with_texts(methods: pa.Table, texts: pa.RecordBatch, schema: pa.Schema) -> pa.Table | None:
+    """The records of the *methods* of the modules in *texts*: by module in *texts* order, then by id,
+    with the code sliced from their module's text; None when no module has methods."""
+    module_ids = texts.column("module_id")
+    # rows grouped by module (then id) through a permutation: only the two key columns are sorted
+    order = pc.sort_indices(methods.select(["module_id", "method_id"]),
+                            [("module_id", "ascending"), ("method_id", "ascending")])  # fmt: skip
+    runs = _module_runs(methods["module_id"].take(order).combine_chunks())
+    picked: list[np.ndarray] = []
+    module_of: list[np.ndarray] = []
+    for position, module_id in enumerate(module_ids.to_pylist()):
+        run = runs.get(module_id)
+        if run is not None:
+            picked.append(np.arange(*run))
+            module_of.append(np.full(run[1] - run[0], position))
+    if not picked:
+        return None
+    rows = methods.take(order.to_numpy()[np.concatenate(picked)])
+    code = slice_lines(
+        texts.column("text"),
+        np.concatenate(module_of),
+        _line_numbers(rows["start_line"]),
+        _line_numbers(rows["end_line"]),
+    )
+    return _with_code(rows, code, schema)
 
 
 def _text_modules(snapshot: Path) -> pa.Array:

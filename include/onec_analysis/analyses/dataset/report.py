@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -21,10 +22,17 @@ import pyarrow.parquet as pq
 
 from onec_analysis.analyses import duckdb_views
 from onec_analysis.rules.engine import RULES_CACHE_HELP
-from onec_analysis.snapshot.io import SnapshotError, atomic_directory, count_by, read_summary, read_table
+from onec_analysis.snapshot.io import (
+    SnapshotError,
+    atomic_directory,
+    count_by,
+    read_summary,
+    read_table,
+    release_memory,
+)
 
 from . import card
-from .records import dataset_schema, records
+from .records import FINDINGS_COLUMNS, dataset_schema, records, write_findings
 from .split import SPLITS
 
 
@@ -62,15 +70,23 @@ def run(
     elif findings:
         from onec_analysis.rules import check_snapshot
 
+        # only the columns the records take: the others (paths, owners) are freed right away
         findings_table = check_snapshot(
             snapshot, rules_config, workers=workers, cache_dir=rules_cache, smallest_first=True
-        )
+        ).select(FINDINGS_COLUMNS)
         findings_source = "found by running the rule engine on the snapshot" + (
             f" with {rules_config}" if rules_config else " with its default thresholds"
         )
-    with atomic_directory(out) as staging:
+    with atomic_directory(out) as staging, tempfile.TemporaryDirectory(prefix="onec-dataset-") as scratch:
         (staging / "data").mkdir()
-        written, with_code = _write_splits(snapshot, staging, findings_table)
+        findings_file = None
+        if findings_table is not None:
+            # to a scratch file sorted by method: a batch of records reads its own findings from there,
+            # and the table (a quarter of a gigabyte for 1C:ERP) is let go before the records are built
+            findings_file = write_findings(findings_table, Path(scratch) / "findings.parquet")
+            findings_table = None
+            release_memory()
+        written, with_code = _write_splits(snapshot, staging, findings_file)
         counts = count_records(staging, written, problems, with_code)
         if counts["findings"] is not None:
             counts["findings"]["source"] = findings_source
@@ -104,21 +120,23 @@ def run(
 
 
 def read_findings(path: Path) -> pa.Table:
-    """The findings table of a best-practice output (its folder or ``findings.parquet``), checked."""
+    """The findings of a best-practice output (its folder or ``findings.parquet``), checked; only the
+    columns the records take (``FINDINGS_COLUMNS``), so the paths and owners are never read."""
     from onec_analysis.rules import FINDINGS_SCHEMA
 
     file = path / "findings.parquet" if path.is_dir() else path
     try:
-        table = pq.read_table(file)
+        schema = pq.read_schema(file)
+        missing = [f.name for f in FINDINGS_SCHEMA if schema.get_field_index(f.name) < 0]
+        table = None if missing else pq.read_table(file, columns=FINDINGS_COLUMNS)
     except (OSError, pa.ArrowInvalid) as exc:
         raise SnapshotError(f"{file}: cannot read best-practice findings: {exc}") from None
-    missing = [f.name for f in FINDINGS_SCHEMA if table.schema.get_field_index(f.name) < 0]
     if missing:
         raise SnapshotError(f"{file}: not a best-practice findings table (missing {', '.join(missing)})")
-    return table.select(FINDINGS_SCHEMA.names).cast(FINDINGS_SCHEMA)
+    return table.cast(pa.schema([FINDINGS_SCHEMA.field(name) for name in FINDINGS_COLUMNS]))
 
 
-def _write_splits(snapshot: Path, folder: Path, findings: pa.Table | None) -> tuple[list[str], int]:
+def _write_splits(snapshot: Path, folder: Path, findings: Path | None) -> tuple[list[str], int]:
     """Stream the records into one Parquet file per split; return the splits written (in SPLITS order)
     and how many records have code (counted here so the code is not read back just for that).
 
@@ -140,6 +158,7 @@ def _write_splits(snapshot: Path, folder: Path, findings: pa.Table | None) -> tu
                         pq.ParquetWriter(folder / data_file(split), schema, compression="zstd")
                     )
                 writers[split].write_table(part, row_group_size=64 * 1024)
+            del batch, part  # let go of this batch before the next one is built
         if not writers:
             writers[SPLITS[0]] = stack.enter_context(pq.ParquetWriter(folder / data_file(SPLITS[0]), schema))
     return [split for split in SPLITS if split in writers], with_code
