@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -116,26 +116,74 @@ class CreateQueryInCycle(Rule):
             method = method_at(at)
             if method is not None:
                 querying[method.name.lower()] = method
+        calls = _Calls(module) if querying else None
         frontier = list(querying)
-        while frontier:
+        while frontier and calls is not None:
             # Every call of a newly found querying method makes its caller a querying method too.
-            calls = [c for c in module.find_all(_CALL, frontier) if c.group(1) in querying]
+            found = calls.of(querying, frontier)
             frontier = []
-            for call in calls:
-                caller = method_at(call.start())
+            for call in found:
+                caller = method_at(call[0])
                 if caller is not None and caller.name.lower() not in querying:
                     querying[caller.name.lower()] = caller
                     frontier.append(caller.name.lower())
-        callees = tuple(querying)
+        in_loops = calls.of(querying, tuple(querying)) if calls is not None else []
+        call_starts = [start for start, _, _ in in_loops]
+        ordered = all(a <= b for a, b in zip(executions, executions[1:], strict=False))
         for body_start, body_end in loops:
-            for at in (at for at in executions if body_start <= at < body_end):
+            inside = (
+                executions[bisect_left(executions, body_start) : bisect_left(executions, body_end)]
+                if ordered
+                else [at for at in executions if body_start <= at < body_end]
+            )
+            for at in inside:
                 line, column = module.position(at)
                 yield Finding(
                     line, column, "Query executed in a loop: run one query for all rows before the loop"
                 )
-            for call in module.find_all(_CALL, callees, body_start, body_end):
-                if call.group(1) not in querying:
-                    continue  # a longer name that starts like a querying method
-                line, column = module.position(call.start())
-                callee = querying[call.group(1)]
+            for call in in_loops[bisect_left(call_starts, body_start) : bisect_left(call_starts, body_end)]:
+                start, end, name = call
+                if end > body_end:
+                    continue
+                line, column = module.position(start)
+                callee = querying[name]
                 yield Finding(line, column, f"{callee.name}() executes a query and is called in a loop")
+
+
+class _Calls:
+    """The module's calls ``name(`` (``_CALL``) as ``(start, end, name)``, found in one pass, by name.
+
+    ``of(names, anchors)`` is ``[c for c in module.find_all(_CALL, anchors) if c.group(1) in names]``
+    without a scan of the module per anchor: a call matches where an anchor occurs exactly when its
+    name (the whole word there) starts with the anchor.
+    """
+
+    def __init__(self, module: ModuleSource):
+        self.identifiers = module.identifiers
+        self.by_name: dict[str, list[tuple[int, int, str]]] = {}
+        code = module.code
+        size = len(code)
+        # Searched backwards from each "(": a regular expression that starts with a literal is found
+        # by a fast scan, where _CALL's look-behind would be tried at every position of the module.
+        for found in _CALL_REVERSED.finditer(code[::-1]):
+            word = found.group(1)
+            if found.group(2) or word[-1].isdecimal():
+                continue  # a method of some object (``.Имя(``, ``~Метка``) or not a name at all
+            name = word[::-1]
+            self.by_name.setdefault(name, []).append((size - found.end(1), size - found.start(), name))
+
+    def of(self, names: Iterable[str], anchors: Iterable[str]) -> list[tuple[int, int, str]]:
+        searched = {anchor for anchor in anchors if anchor in self.identifiers}  # as find_all skips
+        lengths = {len(anchor) for anchor in searched}
+        found = [
+            self.by_name[name]
+            for name in names
+            if name in self.by_name and any(name[:size] in searched for size in lengths)
+        ]
+        if len(found) == 1:
+            return found[0]
+        return sorted(call for calls in found for call in calls)
+
+
+#: ``_CALL`` read backwards: "(", blanks, the name reversed, and the character before it.
+_CALL_REVERSED = re.compile(r"\(\s*+(\w++)([.~]?)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from onec_analysis.rules.create_query_in_cycle import _CALL, _Calls
 from onec_analysis.rules.source import Method, ModuleSource, _code_view
 from onec_analysis.rules.unused_local_method import _used, _used_in_text
 
@@ -43,3 +44,22 @@ def test_unused_local_method_shortcut_agrees_with_the_scan(
     )  # fmt: skip
     module = ModuleSource("m", None, "CommonModule", None, text, methods=[method])
     assert _used(module, name, method) == _used_in_text(module, name, method)
+
+
+_CALL_PIECES = ["а", "аб", "абв", "аб1", "1", "²", "é", "_", ".", "~", "(", " ", "\t", "\n", "/", '"', ";"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_CALL_PIECES), max_size=30).map("".join),
+    st.sets(st.sampled_from(["а", "аб", "абв", "аб1", "абé", "é", "²а"]), max_size=4),
+    st.sets(st.sampled_from(["а", "аб", "абв", "аб1", "абé", "é", "²а"]), max_size=3),
+)
+def test_create_query_in_cycle_call_index_agrees_with_find_all(text: str, names: set, anchors: set) -> None:
+    module = ModuleSource("m", None, "CommonModule", None, text)
+    expected = [
+        (call.start(), call.end(), call.group(1))
+        for call in module.find_all(_CALL, sorted(anchors))
+        if call.group(1) in names
+    ]
+    assert _Calls(module).of(names, sorted(anchors)) == expected
