@@ -10,8 +10,9 @@ itself. Units are independent, which is what makes the three ways of running che
 * sharded — shard *i* of *N* reads only the units whose stable hash falls in it, and
   :func:`merge_snapshots` concatenates the partial snapshots into exactly a single run's tables;
 * incremental — each unit is keyed by its files' sizes and mtimes (and the common-module names its
-  calls are resolved against); the last parse's rows are kept in a store tagged with their unit
-  (:mod:`onec_analysis.reader.unit_store`), so a re-parse reads only the units whose key is new.
+  calls are resolved against); the workers' batch files of the last parse are kept in a store with
+  the units they hold (:mod:`onec_analysis.reader.unit_store`), so a re-parse reads only the units
+  whose key is new.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from onec_analysis import __version__
 from onec_analysis.bsl import CallContext, parse_module
 from onec_analysis.metadata import common_module_names, detect_source, list_units, read_unit
 from onec_analysis.reader.modules import decode_module
-from onec_analysis.reader.unit_store import UNIT, StoredParse, UnitStore, tag_units
+from onec_analysis.reader.unit_store import Batch, UnitStore, keep_mask, reusable
 from onec_analysis.snapshot.io import (
     SUMMARY_FILE,
     SpilledTables,
@@ -100,7 +101,7 @@ class _Job:
     project_index: int
     unit: Any
     size: int
-    store_index: int  # the unit's row in the parse store, or -1 without a cache
+    key: str  # the unit's cache key: its files' sizes and mtimes, the reader version …
 
 
 # --- work done in the pool --------------------------------------------------------------------
@@ -186,14 +187,14 @@ def _to_tables(rows: dict[str, list[dict]]) -> dict[str, pa.Table]:
     return {name: pa.Table.from_pylist(rows.get(name, []), schema=TABLES[name]) for name in TABLES}
 
 
-def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], int]:
+def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batch]:
     """Parse a batch of units into one Arrow file per snapshot table, in *spill_dir*.
 
     One table per batch, not per unit: thousands of tiny tables cost as much CPU as parsing. The
     tables go to files, not back through the pool's pipe: pickling gigabytes of rows to the parent
-    cost CPU on both sides and made the parent hold every part at once. With a cache, each row is
-    tagged with its unit (``_unit``) for the parse store. Returns ``{table: file}`` for the tables
-    with rows, and the number of units.
+    cost CPU on both sides and made the parent hold every part at once. Each unit's rows follow the
+    previous unit's, and the returned :class:`Batch` says how many each has, which is what the
+    parse store needs to keep them. Returns ``{table: file}`` for the tables with rows, and that.
     """
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     counts: dict[str, list[int]] = {name: [] for name in TABLES}
@@ -219,20 +220,15 @@ def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], int]
             counts[name].append(len(found))
     tables = _to_tables(rows)
     rows.clear()
-    tagged = jobs[0].store_index >= 0
     files = {}
-    # Named after the batch's first unit: the same parse names its files the same way.
-    first = jobs[0]
-    batch_id = hashlib.blake2b(
-        f"{first.project_index}\0{first.unit.key}".encode(), digest_size=12
-    ).hexdigest()
+    # Named after the batch's first unit's key: the same parse names its files the same way.
+    batch_id = hashlib.blake2b(jobs[0].key.encode(), digest_size=12).hexdigest()
     for name, table in tables.items():
         if table.num_rows:
-            if tagged:
-                table = tag_units(table, (job.store_index for job in jobs), counts[name])
             files[name] = str(Path(spill_dir) / f"{name}-{batch_id}.arrow")
             spill_table(table, files[name])
-    return files, len(jobs)
+    batch = Batch({name: Path(path).name for name, path in files.items()}, [job.key for job in jobs], counts)
+    return files, batch
 
 
 # --- incremental cache ---------------------------------------------------------------------
@@ -283,14 +279,10 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     projects = list(detected.projects)
     common_modules = [frozenset(common_module_names(project)) for project in projects]
 
-    jobs: list[_Job] = []
+    units: list[_Job] = []
     cache_dir = Path(options.cache_dir).resolve() if options.cache_dir else None
     store = UnitStore(cache_dir, f"{source}\0{options.shard}") if cache_dir else None
     previous = store.load() if store else None
-    previous_index = {key: i for i, key in enumerate(previous.keys)} if previous else {}
-    keys: list[str] = []  # the units of this parse, in the order of the store it leaves
-    # For each unit of the previous parse: its index in this one, or -1 when it is read again (or gone).
-    reused = np.full(len(previous.keys) if previous else 0, -1, np.int64)
     for index, project in enumerate(projects):
         context_digest = hashlib.blake2b(
             "\n".join(sorted(common_modules[index])).encode(), digest_size=8
@@ -303,14 +295,12 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
                 f"{READER_VERSION}\0{source}\0{project.cache_salt}\0{unit.key}\0{fingerprint}\0{context_digest}".encode(),
                 digest_size=16,
             ).hexdigest()
-            old = previous_index.pop(key, None)
-            if old is not None:
-                reused[old] = len(keys)
-            else:
-                jobs.append(_Job(index, unit, size, len(keys) if store else -1))
-            keys.append(key)
+            units.append(_Job(index, unit, size, key))
+    kept = reusable(previous, {job.key for job in units})
+    provided = set().union(*(alive for _, alive in kept))
+    jobs = [job for job in units if job.key not in provided]
     discovered = time.perf_counter()
-    total_units = len(keys)
+    total_units = len(units)
     from_cache = total_units - len(jobs)
     log.info(
         "%s: %s with %d configuration(s), %d units to read (%d from cache), %d workers",
@@ -328,9 +318,24 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     batches = _batches(jobs)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    spill_dir = out.parent / f".{out.name}.parts-{uuid.uuid4().hex[:8]}"
-    spill_dir.mkdir()
+    # With a cache the workers write straight into the store's next generation, which keeps them.
+    spill_dir = None
+    if store is not None:
+        try:
+            spill_dir = store.new_generation()
+        except OSError as exc:
+            log.warning(
+                "parse cache %s: cannot store this parse (%s); the next parse reads everything",
+                store.folder,
+                exc,
+            )
+    storing = spill_dir is not None
+    if spill_dir is None:
+        spill_dir = out.parent / f".{out.name}.parts-{uuid.uuid4().hex[:8]}"
+        spill_dir.mkdir()
     spilled: dict[str, list[str]] = {name: [] for name in TABLES}
+    written: list[Batch] = []
+    stored = False
     try:
         pending = [(batch, str(spill_dir)) for batch in batches]
         with ExitStack() as stack:
@@ -342,29 +347,36 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
                     fork_pool(options.workers, initializer=_init_worker, initargs=(projects, common_modules))
                 )
                 parsed_batches = pool.imap_unordered(_star_parse_batch, pending)
-            for files, count in parsed_batches:
+            for files, batch in parsed_batches:
                 for name, path in files.items():
                     spilled[name].append(path)
-                done += count
+                written.append(batch)
+                done += len(batch.keys)
                 if options.progress:
                     options.progress(done, total_units)
         parsed = time.perf_counter()
         # Files in name order, not completion order: the same parse gives the same row order
         # before the (stable) sort, so rows that tie on the sort keys keep one order.
-        mapped = {name: SpilledTables(sorted(spilled[name])) for name in TABLES}
+        mapped = {name: SpilledTables(sorted(spilled[name]), unlink=not storing) for name in TABLES}
 
         def release() -> None:
-            mapped_release(mapped, previous)
+            for spilled_files in mapped.values():
+                spilled_files.release()
+            if previous is not None:
+                previous.release()
 
         def parts(name: str) -> TableParts:
-            if previous is None:
+            if not kept:
                 return TableParts(mapped[name].tables, release)
-            keep = reused[previous.units(name)] >= 0
+            tables, masks = [], []
+            for index, alive in kept:
+                table = previous.tables.get((index, name))
+                if table is not None:
+                    tables.append(table)
+                    masks.append(keep_mask(previous.batches[index], name, alive))
             new_rows = sum(table.num_rows for table in mapped[name].tables)
             return TableParts(
-                [previous.tables[name], *mapped[name].tables],
-                release,
-                np.concatenate([keep, np.ones(new_rows, bool)]),
+                tables + mapped[name].tables, release, np.concatenate([*masks, np.ones(new_rows, bool)])
             )
 
         def summarize(folder: Path, rows: dict[str, int]) -> dict[str, Any]:
@@ -378,52 +390,27 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
             return summary
 
         summary = write_merged_snapshot(out, parts, summarize)
-        written = time.perf_counter()
-        if store is not None:
-            store.write(
-                keys, lambda name: _store_batches(name, previous, reused, mapped[name].tables), release
-            )
+        written_at = time.perf_counter()
+        if storing:
+            # Sorted like the files the snapshot was written from, so the next parse reads them alike.
+            written.sort(key=lambda batch: min(batch.files.values(), default=""))
+            stored = store.commit(spill_dir, previous, [index for index, _ in kept], written)
     finally:
-        shutil.rmtree(spill_dir, ignore_errors=True)
+        if not stored:
+            shutil.rmtree(spill_dir, ignore_errors=True)
     finished = time.perf_counter()
     summary["timings_seconds"] = {
         "discover": round(discovered - started, 3),
         "parse": round(parsed - discovered, 3),
-        "write": round(written - parsed, 3),
-        **({"store": round(finished - written, 3)} if store is not None else {}),
+        "write": round(written_at - parsed, 3),
+        **({"store": round(finished - written_at, 3)} if store is not None else {}),
         "total": round(finished - started, 3),
     }
     _rewrite_summary(out, summary)
     return summary
 
 
-def mapped_release(mapped: dict[str, SpilledTables], previous: StoredParse | None) -> None:
-    """Hand back the pages of the spilled files and of the store read so far."""
-    for spilled in mapped.values():
-        spilled.release()
-    if previous is not None:
-        previous.release()
-
-
-def _store_batches(
-    name: str, previous: StoredParse | None, reused: np.ndarray, parsed: list[pa.Table]
-) -> Iterable[pa.RecordBatch]:
-    """Table *name*'s rows for the next store: the previous store's rows of the units reused (their
-    ``_unit`` renumbered), then the rows parsed now (tagged by the workers)."""
-    if previous is not None:
-        for batch in previous.tables[name].to_batches():
-            units = reused[batch.column(UNIT).to_numpy().astype(np.int64, copy=False)]
-            keep = units >= 0
-            if keep.any():
-                kept = batch.filter(pa.array(keep))
-                yield kept.set_column(
-                    kept.schema.get_field_index(UNIT), UNIT, pa.array(units[keep], pa.int32())
-                )
-    for table in parsed:
-        yield from table.to_batches()
-
-
-def _star_parse_batch(args: tuple[list[_Job], str]) -> tuple[dict[str, str], int]:
+def _star_parse_batch(args: tuple[list[_Job], str]) -> tuple[dict[str, str], Batch]:
     return _parse_batch(*args)
 
 

@@ -1,37 +1,42 @@
-"""The incremental parse's cache: the rows of the last parse of a source, each tagged with its unit.
+"""The incremental parse's cache: the parse workers' batch files, kept, with the units they hold.
 
 A parse with a cache folder keys every unit (an object with its files, see ``list_units``) by its
-files' sizes and mtimes, the common modules its calls resolve against and the reader's version. A
-unit whose key the store holds is not read again: its rows are taken from the previous parse's
-tables, kept here as Arrow IPC files with one more column, ``_unit``, the row's unit. So a re-parse
-after a few edits costs listing the files, parsing what changed and writing the snapshot. (The
-first cache pickled each unit's rows on its own; unpickling tens of thousands of entries and
-concatenating their tables made a re-parse after 1 % of edits cost 71 % of a full parse.)
+files' sizes and mtimes, the common modules its calls resolve against and the reader's version. The
+parse workers write each batch of units as one Arrow file per table, the units' rows one after the
+other; with a cache those files are written into the store, and the store's manifest records, per
+batch, the units' keys and how many rows each has in each table. The next parse reads again only
+the units whose key is new: the others' rows are taken from the stored batch files, memory-mapped,
+with a mask that leaves out the rows of units gone or changed. Storing a parse then costs writing
+the manifest and hard-linking the batch files kept into the new generation — nothing is copied.
+(The first cache pickled each unit's rows on its own: unpickling tens of thousands of entries made
+a re-parse after 1 % of edits cost 71 % of a full parse.)
 
-Layout, one store per source and shard (a store holds one parse's rows)::
+Layout, one store per source and shard::
 
-    CACHE/parse/<digest of source and shard>/CURRENT             names the live generation
-    CACHE/parse/<digest>/<generation>/units.arrow                row i: the key of unit i
-    CACHE/parse/<digest>/<generation>/<table>.arrow              the table's rows, and _unit
+    CACHE/parse/<digest of source and shard>/CURRENT           names the live generation
+    CACHE/parse/<digest>/<generation>/manifest.json            batches: files, unit keys, rows
+    CACHE/parse/<digest>/<generation>/<table>-<batch>.arrow    a batch's rows of one table
 
-A generation is written whole under a new name, then ``CURRENT`` is replaced (write to a temporary
-name, rename), then older generations are removed. A parse that is reading an older generation
-keeps it: its files are memory-mapped, and unlinked files stay readable while mapped. A store that
-cannot be read is no store (everything is parsed); one that cannot be written costs the next run
-its speed, never this run its snapshot.
+A generation is complete before ``CURRENT`` names it (written under a temporary name, renamed);
+older generations are removed after (their files live on where a newer generation links them, and
+a parse still reading one keeps its memory-mapped files). A batch whose units are mostly gone is
+not kept: its remaining units are parsed again, so dead rows never pile up. A store that cannot be
+read is no store (everything is parsed); a failure to store costs the next run its speed, never
+this run its snapshot.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import mmap
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -41,44 +46,57 @@ from onec_analysis.snapshot.schema import TABLES
 
 log = logging.getLogger(__name__)
 
-UNIT = "_unit"
 _CURRENT = "CURRENT"
-_KEYS = pa.schema([("key", pa.string())])
-
-
-def tagged_schema(name: str) -> pa.Schema:
-    """A snapshot table's schema with the ``_unit`` column the store adds."""
-    return TABLES[name].append(pa.field(UNIT, pa.int32(), nullable=False))
-
-
-def tag_units(table: pa.Table, units: Iterable[int], rows: Iterable[int]) -> pa.Table:
-    """*table* with a ``_unit`` column: the first ``rows[0]`` rows are unit ``units[0]``, and so on."""
-    column = np.repeat(np.fromiter(units, np.int32), np.fromiter(rows, np.int64))
-    if len(column) != table.num_rows:
-        raise ValueError(f"{len(column)} unit tags for {table.num_rows} rows")
-    return table.append_column(pa.field(UNIT, pa.int32(), nullable=False), pa.array(column, pa.int32()))
-
-
-def _map(path: Path) -> tuple[mmap.mmap | None, pa.Table]:
-    with open(path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            raise pa.ArrowInvalid(f"{path}: empty file")
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    return mapped, pa.ipc.open_file(pa.py_buffer(mapped)).read_all()
+_MANIFEST = "manifest.json"
+_FORMAT = 1
+#: A stored batch is kept while at least this share of its units is unchanged.
+KEEP_SHARE = 0.5
 
 
 @dataclass
-class StoredParse:
-    """A previous parse's rows, memory-mapped: ``keys[i]`` is the key of unit *i*, and every row
-    of ``tables`` has its unit in the ``_unit`` column."""
+class Batch:
+    """One batch's files: ``files[table]`` (names in the generation folder), the units' ``keys``
+    in file order, and ``rows[table][i]``: the rows of unit *i* in that table."""
 
+    files: dict[str, str]
     keys: list[str]
-    tables: dict[str, pa.Table]
+    rows: dict[str, list[int]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"files": self.files, "keys": self.keys, "rows": self.rows}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Batch:
+        batch = cls(dict(data["files"]), list(data["keys"]), {k: list(v) for k, v in data["rows"].items()})
+        for name in TABLES:
+            if len(batch.rows.get(name, ())) != len(batch.keys):
+                raise ValueError(f"batch rows of {name!r} do not match its units")
+        return batch
+
+
+@dataclass
+class Generation:
+    """A stored parse: its folder, batches and their tables (memory-mapped, checked at load)."""
+
+    folder: Path
+    batches: list[Batch]
+    tables: dict[tuple[int, str], pa.Table] = field(default_factory=dict, repr=False)
     _maps: list[mmap.mmap] = field(default_factory=list, repr=False)
 
-    def units(self, name: str) -> np.ndarray:
-        """The unit of each row of table *name*."""
-        return self.tables[name].column(UNIT).to_numpy().astype(np.int64, copy=False)
+    def _map_all(self) -> None:
+        for index, batch in enumerate(self.batches):
+            for name, file in batch.files.items():
+                with open(self.folder / file, "rb") as handle:
+                    mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                self._maps.append(mapped)
+                table = pa.ipc.open_file(pa.py_buffer(mapped)).read_all()
+                if not table.schema.equals(TABLES[name], check_metadata=False):
+                    raise ValueError(f"{file}: columns do not match this reader's schema")
+                if table.num_rows != sum(batch.rows[name]):
+                    raise ValueError(
+                        f"{file}: {table.num_rows} rows, the manifest says {sum(batch.rows[name])}"
+                    )
+                self.tables[index, name] = table
 
     def release(self) -> None:
         """Hand the pages read so far back to the kernel (they stay in the page cache)."""
@@ -93,57 +111,49 @@ class UnitStore:
         digest = hashlib.blake2b(scope.encode("utf-8"), digest_size=12).hexdigest()
         self.folder = Path(cache_dir) / "parse" / digest
 
-    def load(self) -> StoredParse | None:
-        """The last parse stored, or None (no store yet, or one that cannot be read: logged)."""
+    def load(self) -> Generation | None:
+        """The last parse stored, or None (none yet, or one that cannot be read: logged)."""
         try:
-            generation = (self.folder / _CURRENT).read_text(encoding="utf-8").strip()
+            name = (self.folder / _CURRENT).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
         except OSError as exc:
             log.warning("parse cache %s: cannot read %s (%s); parsing everything", self.folder, _CURRENT, exc)
             return None
-        folder = self.folder / generation
-        maps: list[mmap.mmap] = []
+        folder = self.folder / name
         try:
-            mapped, keys = _map(folder / "units.arrow")
-            maps.append(mapped)
-            tables = {}
-            for name in TABLES:
-                mapped, table = _map(folder / f"{name}.arrow")
-                maps.append(mapped)
-                if not table.schema.equals(tagged_schema(name), check_metadata=False):
-                    raise ValueError(f"{name}.arrow: columns do not match this reader's schema")
-                tables[name] = table
-            stored = StoredParse(keys.column("key").to_pylist(), tables, maps)
-            for name in TABLES:  # a tag out of range would take a row for the wrong unit
-                units = stored.units(name)
-                if units.size and (units.min() < 0 or units.max() >= len(stored.keys)):
-                    raise ValueError(f"{name}.arrow: unit tags out of range")
-            return stored
-        except (OSError, ValueError, pa.ArrowException) as exc:
+            data = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
+            if data.get("format") != _FORMAT:
+                raise ValueError(f"manifest format {data.get('format')!r}, not {_FORMAT}")
+            generation = Generation(folder, [Batch.from_json(b) for b in data["batches"]])
+            generation._map_all()
+            return generation
+        except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
             log.warning("parse cache %s is damaged (%s); parsing everything", folder, exc)
             return None
 
-    def write(
-        self,
-        keys: list[str],
-        batches: Callable[[str], Iterable[pa.RecordBatch]],
-        after_table: Callable[[], None] | None = None,
+    def new_generation(self) -> Path:
+        """A new, empty generation folder for the workers' batch files."""
+        folder = self.folder / f"g-{uuid.uuid4().hex[:12]}"
+        folder.mkdir(parents=True)
+        return folder
+
+    def commit(
+        self, folder: Path, previous: Generation | None, kept: list[int], written: list[Batch]
     ) -> bool:
-        """Store a parse: unit *i* has key ``keys[i]``; ``batches(name)`` gives table *name*'s rows
-        with their ``_unit``. Returns whether it was stored (a failure is logged, not raised)."""
-        generation = f"g-{uuid.uuid4().hex[:12]}"
-        folder = self.folder / generation
+        """Make *folder* the live generation: the batches of *previous* numbered in *kept* (linked
+        in) and the batches *written* there by this parse. Returns whether it was stored (a
+        failure is logged, not raised)."""
         try:
-            folder.mkdir(parents=True)
-            _write(
-                folder / "units.arrow", _KEYS, [pa.record_batch([pa.array(keys, pa.string())], schema=_KEYS)]
-            )
-            for name in TABLES:
-                _write(folder / f"{name}.arrow", tagged_schema(name), batches(name))
-                if after_table is not None:
-                    after_table()
-            atomic_write_text(self.folder / _CURRENT, generation + "\n")
+            batches = []
+            for index in kept:
+                batch = previous.batches[index]
+                for file in batch.files.values():
+                    _link(previous.folder / file, folder / file)
+                batches.append(batch)
+            manifest = {"format": _FORMAT, "batches": [b.to_json() for b in batches + written]}
+            atomic_write_text(folder / _MANIFEST, json.dumps(manifest, ensure_ascii=False))
+            atomic_write_text(self.folder / _CURRENT, folder.name + "\n")
         except OSError as exc:
             log.warning(
                 "parse cache %s: cannot store this parse (%s); the next parse reads everything",
@@ -153,15 +163,36 @@ class UnitStore:
             shutil.rmtree(folder, ignore_errors=True)
             return False
         for old in self.folder.iterdir():  # older generations, and any a crashed writer left
-            if old.is_dir() and old.name != generation:
+            if old.is_dir() and old.name != folder.name:
                 shutil.rmtree(old, ignore_errors=True)
         return True
 
 
-def _write(path: Path, schema: pa.Schema, batches: Iterable[pa.RecordBatch]) -> None:
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
-        for batch in batches:
-            if batch.num_rows:
-                writer.write_batch(
-                    batch.select(schema.names).cast(schema) if batch.schema != schema else batch
-                )
+def _link(source: Path, target: Path) -> None:
+    if target.exists():
+        return
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links: copy
+        shutil.copyfile(source, target)
+
+
+def reusable(previous: Generation | None, wanted: set[str]) -> list[tuple[int, set[str]]]:
+    """The stored batches worth keeping for a parse of the units *wanted* (their keys): pairs of the
+    batch's index and the keys it provides. A batch is kept when at least ``KEEP_SHARE`` of its
+    units are still wanted; a unit is provided once."""
+    if previous is None:
+        return []
+    kept, provided = [], set()
+    for index, batch in enumerate(previous.batches):
+        alive = {key for key in batch.keys if key in wanted and key not in provided}
+        if alive and len(alive) >= KEEP_SHARE * len(batch.keys):
+            kept.append((index, alive))
+            provided |= alive
+    return kept
+
+
+def keep_mask(batch: Batch, name: str, alive: set[str]) -> np.ndarray:
+    """Per row of the batch's table *name*: whether its unit is one of *alive*."""
+    units = np.fromiter((key in alive for key in batch.keys), bool, len(batch.keys))
+    return np.repeat(units, np.asarray(batch.rows[name], np.int64))

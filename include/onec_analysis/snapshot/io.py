@@ -121,17 +121,19 @@ class SpilledTables:
     ``tables`` reads nothing up front: a page of a file is read when a row group needs it, and
     :meth:`release` hands the pages read so far back to the kernel (they stay in the page cache,
     but no longer count against this process), so gathering a table of gigabytes row group by row
-    group keeps about one group resident. The files are unlinked once mapped: the mappings keep
-    them readable, and an interrupted run leaves nothing behind.
+    group keeps about one group resident. The files are unlinked once mapped (unless *unlink* is
+    False: the parse store keeps them): the mappings keep them readable, and an interrupted run
+    leaves nothing behind.
     """
 
-    def __init__(self, paths: Iterable[str | Path]):
+    def __init__(self, paths: Iterable[str | Path], *, unlink: bool = True):
         self._maps: list[mmap.mmap] = []
         self.tables: list[pa.Table] = []
         for path in paths:
             with open(path, "rb") as handle:
                 mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-            os.unlink(path)
+            if unlink:
+                os.unlink(path)
             self._maps.append(mapped)
             self.tables.append(pa.ipc.open_file(pa.py_buffer(mapped)).read_all())
 

@@ -12,12 +12,11 @@ import shutil
 import time
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pytest
 
 from onec_analysis.reader.pipeline import ParseOptions, Shard, parse_source
-from onec_analysis.reader.unit_store import UNIT, UnitStore, tag_units
+from onec_analysis.reader.unit_store import Batch, Generation, keep_mask, reusable
 from onec_analysis.snapshot.io import read_table
 from onec_analysis.snapshot.schema import TABLES
 
@@ -100,14 +99,14 @@ def test_a_damaged_store_is_no_store(tmp_path: Path, damage: str, caplog) -> Non
     (store,) = _store_folders(cache)
     (generation,) = store.glob("g-*")
     if damage == "truncated table":
-        path = generation / "methods.arrow"
+        path = next(generation.glob("methods-*.arrow"))
         path.write_bytes(path.read_bytes()[:100])
     elif damage == "current names nothing":
         (store / "CURRENT").write_text("g-nothing\n", encoding="utf-8")
     else:
         table = pa.table({"something": ["else"]})
         with (
-            pa.OSFile(str(generation / "objects.arrow"), "wb") as sink,
+            pa.OSFile(str(next(generation.glob("objects-*.arrow"))), "wb") as sink,
             pa.ipc.new_file(sink, table.schema) as w,
         ):
             w.write_table(table)
@@ -137,30 +136,32 @@ def test_a_store_written_meanwhile_by_another_parse_is_left_for_the_newest(tmp_p
     _parse(source, tmp_path / "first", cache)
     (store,) = _store_folders(cache)
     (store / "g-crashed").mkdir()
-    (store / "g-crashed" / "methods.arrow").write_bytes(b"half")
+    (store / "g-crashed" / "methods-0.arrow").write_bytes(b"half")
     assert _parse(source, tmp_path / "again", cache)["units"]["parsed"] == 0
     assert [p.name for p in store.glob("g-*")] != ["g-crashed"] and not (store / "g-crashed").exists()
 
 
-def test_rows_are_tagged_by_unit_in_order() -> None:
-    table = pa.table({"x": list(range(5))})
-    tagged = tag_units(table, [7, 3, 9], [2, 0, 3])
-    assert tagged.column(UNIT).to_pylist() == [7, 7, 9, 9, 9]
-    with pytest.raises(ValueError, match="4 unit tags for 5 rows"):
-        tag_units(table, [1], [4])
+def test_a_batch_is_kept_while_half_its_units_are_unchanged() -> None:
+    rows = {name: [0, 0, 0, 0] for name in TABLES}
+    rows["methods"] = [2, 0, 3, 1]
+    first = Batch({"methods": "methods-1.arrow"}, ["a", "b", "c", "d"], rows)
+    second = Batch({}, ["c", "e", "f"], {name: [0, 0, 0] for name in TABLES})
+    previous = Generation(Path("unused"), [first, second])
+    # "c" is provided once, by the first batch; the second keeps only "e" of three: not kept
+    assert reusable(previous, {"a", "c", "d", "e"}) == [(0, {"a", "c", "d"})]
+    assert reusable(previous, {"a", "e", "f"}) == [(1, {"e", "f"})]  # first: 1 of 4
+    assert reusable(None, {"a"}) == []
+    assert keep_mask(first, "methods", {"a", "d"}).tolist() == [True, True, False, False, False, True]
+    assert keep_mask(first, "objects", {"a"}).tolist() == []
 
 
-def test_store_round_trip_keeps_keys_and_rows(tmp_path: Path) -> None:
-    store = UnitStore(tmp_path, "scope")
-    assert store.load() is None
-
-    def batches(name: str):
-        schema = TABLES[name]
-        empty = schema.empty_table()
-        return tag_units(empty, [], []).to_batches()
-
-    assert store.write(["a", "b"], batches)
-    stored = store.load()
-    assert stored is not None and stored.keys == ["a", "b"]
-    assert all(stored.tables[name].num_rows == 0 for name in TABLES)
-    assert np.array_equal(stored.units("methods"), np.array([], np.int64))
+def test_a_batch_mostly_changed_is_parsed_again_whole(tmp_path: Path) -> None:
+    source, cache = _copy(tmp_path), tmp_path / "cache"
+    first = _parse(source, tmp_path / "first", cache)  # one worker: the sample is one batch
+    mdo = sorted(source.rglob("*.mdo"))
+    for path in mdo[: len(mdo) * 2 // 3]:
+        _touch(path, path.read_text(encoding="utf-8"))
+    again = _parse(source, tmp_path / "again", cache)
+    assert 0 < len(mdo) * 2 // 3 < first["units"]["total"]
+    assert again["units"]["from_cache"] == 0  # the unchanged third was read again with the rest
+    _assert_same(tmp_path / "first", tmp_path / "again")
