@@ -163,27 +163,27 @@ class _Calls:
         self.by_name: dict[str, list[tuple[int, int, str]]] = {}
         code = module.code
         size = len(code)
+        # Only the module's own methods can be querying ones: the calls of other names are skipped.
+        own = {name[::-1]: name for name in module.method_names}
         # Searched backwards from each "(": a regular expression that starts with a literal is found
         # by a fast scan, where _CALL's look-behind would be tried at every position of the module.
         for found in _CALL_REVERSED.finditer(code[::-1]):
-            word = found.group(1)
-            if found.group(2) or word[-1].isdecimal():
-                continue  # a method of some object (``.Имя(``, ``~Метка``) or not a name at all
-            name = word[::-1]
-            self.by_name.setdefault(name, []).append((size - found.end(1), size - found.start(), name))
+            name = own.get(found.group(1))
+            if name is not None:
+                self.by_name.setdefault(name, []).append((size - found.end(1), size - found.start(), name))
 
     def of(self, names: Iterable[str], anchors: Iterable[str]) -> list[tuple[int, int, str]]:
         searched = {anchor for anchor in anchors if anchor in self.identifiers}  # as find_all skips
         lengths = {len(anchor) for anchor in searched}
         found = [
-            self.by_name[name]
-            for name in names
-            if name in self.by_name and any(name[:size] in searched for size in lengths)
+            calls
+            for name, calls in self.by_name.items()
+            if name in names and (name in searched or any(name[:size] in searched for size in lengths))
         ]
         if len(found) == 1:
             return found[0]
         return sorted(call for calls in found for call in calls)
 
 
-#: ``_CALL`` read backwards: "(", blanks, the name reversed, and the character before it.
-_CALL_REVERSED = re.compile(r"\(\s*+(\w++)([.~]?)")
+#: ``_CALL`` read backwards: "(", blanks, the name reversed — not starting with a digit, not after "." or "~".
+_CALL_REVERSED = re.compile(r"\(\s*+(\w++)(?<!\d)(?![.~])")

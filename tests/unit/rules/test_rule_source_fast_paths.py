@@ -37,11 +37,7 @@ def test_the_code_view_over_the_lower_cased_text_is_the_plain_one(text: str) -> 
 def test_unused_local_method_shortcut_agrees_with_the_scan(
     text: str, name: str, start: int, length: int
 ) -> None:
-    method = Method(
-        method_id="m.1", name=name, kind="Procedure", export=False, directives=(), param_names=(),
-        optional_params=0, region=None, has_description=False, start_line=start, end_line=start + length,
-        ncloc=1, cyclomatic=1, cognitive=0,
-    )  # fmt: skip
+    method = _method(name, start, start + length)
     module = ModuleSource("m", None, "CommonModule", None, text, methods=[method])
     assert _used(module, name, method) == _used_in_text(module, name, method)
 
@@ -56,10 +52,19 @@ _CALL_PIECES = ["а", "аб", "абв", "аб1", "1", "²", "é", "_", ".", "~",
     st.sets(st.sampled_from(["а", "аб", "абв", "аб1", "абé", "é", "²а"]), max_size=3),
 )
 def test_create_query_in_cycle_call_index_agrees_with_find_all(text: str, names: set, anchors: set) -> None:
-    module = ModuleSource("m", None, "CommonModule", None, text)
+    methods = [_method(name, 1, 1) for name in sorted(names)]  # the index holds the module's own methods
+    module = ModuleSource("m", None, "CommonModule", None, text, methods=methods)
     expected = [
         (call.start(), call.end(), call.group(1))
         for call in module.find_all(_CALL, sorted(anchors))
         if call.group(1) in names
     ]
     assert _Calls(module).of(names, sorted(anchors)) == expected
+
+
+def _method(name: str, start_line: int, end_line: int) -> Method:
+    return Method(
+        method_id=f"m.{name}", name=name, kind="Procedure", export=False, directives=(), param_names=(),
+        optional_params=0, region=None, has_description=False, start_line=start_line, end_line=end_line,
+        ncloc=1, cyclomatic=1, cognitive=0,
+    )  # fmt: skip
