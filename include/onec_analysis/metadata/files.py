@@ -32,19 +32,22 @@ def outside_link(path: Path, source_root: Path) -> tuple[str, str, str] | None:
     )
 
 
-def walk_files(folder: Path, source_root: Path, problems: list[tuple[str, str, str]]) -> list[str]:
+def walk_files(
+    folder: Path, source_root: Path, problems: list[tuple[str, str, str]], *, real: str | None = None
+) -> list[str]:
     """Every regular file under *folder*, as '/'-separated paths relative to it, in path order
     (component by component, as ``sorted(Path…)`` orders them); symlinks leading outside
     *source_root* are reported, not followed, and a folder reached twice (a symlink loop) is walked once.
 
     Strings, not ``Path`` objects, and one system call per folder: an ERP-size export has 95k files,
     and building and resolving a ``Path`` per file took most of a parse's discovery phase. Only a
-    symbolic link is resolved; a plain folder's real path is its parent's plus its name.
+    symbolic link is resolved; a plain folder's real path is its parent's plus its name. *real* is
+    *folder*'s real path when the caller knows it.
     """
     out: list[str] = []
     top = str(folder)
     seen: set[str] = set()
-    stack = [(top, os.path.realpath(top), "")]
+    stack = [(top, real or os.path.realpath(top), "")]
     while stack:
         current, real, rel = stack.pop()
         if real in seen:

@@ -92,10 +92,11 @@ def _type_units(project: Project, layout, type_dir: Path, folder_problems: list)
             names.add(entry.name)
         elif layout.format == "designer" and entry.name.endswith(".xml"):
             names.add(entry.name[:-4])
-    return [_object_unit(project, layout, type_dir, name) for name in sorted(names)]
+    type_real = os.path.realpath(type_dir)
+    return [_object_unit(project, layout, type_dir, name, type_real) for name in sorted(names)]
 
 
-def _object_unit(project: Project, layout, type_dir: Path, name: str) -> Unit:
+def _object_unit(project: Project, layout, type_dir: Path, name: str, type_real: str) -> Unit:
     problems: list[tuple[str, str, str]] = []
     files: list[str] = []
     obj_file = layout.object_file(type_dir, name)
@@ -109,7 +110,9 @@ def _object_unit(project: Project, layout, type_dir: Path, name: str) -> Unit:
         files.append(obj_file.relative_to(project.root).as_posix())
         if not dir_link and obj_dir.is_dir():
             prefix = obj_dir.relative_to(project.root).as_posix() + "/"
-            for rel in walk_files(obj_dir, project.source_root, problems):
+            # The object folder's real path, resolved only when it is a link (one resolve per type)
+            real = os.path.realpath(obj_dir) if obj_dir.is_symlink() else f"{type_real}/{obj_dir.name}"
+            for rel in walk_files(obj_dir, project.source_root, problems, real=real):
                 path = prefix + rel
                 if path != files[0] and layout.is_relevant(tuple(rel.split("/"))):
                     files.append(path)
