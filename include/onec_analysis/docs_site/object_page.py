@@ -10,8 +10,10 @@ import re
 from collections import defaultdict
 from typing import Any
 
+import pyarrow.compute as pc
+
 from .doc_comments import parse_doc_comment
-from .site_data import SiteData
+from .site_data import FINDINGS_LISTED, SiteData
 
 _KEYWORDS = {"Procedure": "Процедура", "Function": "Функция"}
 DIRECTIVES = {
@@ -170,8 +172,7 @@ def object_context(data: SiteData, obj: dict[str, Any]) -> dict[str, Any]:
         if obj["type"] == "Subsystem"
         else []
     )
-    findings = data.findings.rows(object_id) if data.findings is not None else []
-    findings.sort(key=lambda row: (row.get("path") or "", row.get("line") or 0, row.get("rule") or ""))
+    findings, findings_total, findings_per_rule = _findings(data, object_id)
 
     api = []
     if obj["type"] == "CommonModule":
@@ -194,8 +195,33 @@ def object_context(data: SiteData, obj: dict[str, Any]) -> dict[str, Any]:
         "children": data.children.get(object_id, []),
         "parents": _parents(data, obj),
         "findings": findings,
+        "findings_total": findings_total,
+        "findings_per_rule": findings_per_rule,
         "findings_present": data.findings is not None,
     }
+
+
+def _findings(data: SiteData, object_id: str) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+    """The object's findings to list (by file, line, rule; at most ``FINDINGS_LISTED``), how many it
+    has, and — when they are more than listed — the count per rule."""
+    if data.findings is None:
+        return [], 0, []
+    total = data.findings.count(object_id)
+    if total <= FINDINGS_LISTED:
+        findings = data.findings.rows(object_id)
+        findings.sort(key=lambda row: (row.get("path") or "", row.get("line") or 0, row.get("rule") or ""))
+        return findings, total, []
+    start, stop = data.findings.spans[object_id]
+    table = data.findings.table.slice(start, stop - start)
+    # Arrow's sort is stable and puts nulls first, like the sort above with "" and 0 for them
+    keys = [(column, "ascending", "at_start") for column in ("path", "line", "rule")]
+    first = table.take(pc.sort_indices(table, options=pc.SortOptions(keys))[:FINDINGS_LISTED])
+    counts = table.group_by(["rule", "severity"]).aggregate([("rule", "count")]).to_pylist()
+    per_rule = sorted(
+        ({"rule": row["rule"], "severity": row["severity"], "count": row["rule_count"]} for row in counts),
+        key=lambda row: (-row["count"], row["rule"] or "", row["severity"] or ""),
+    )
+    return first.to_pylist(), total, per_rule
 
 
 def _parents(data: SiteData, obj: dict[str, Any]) -> list[str]:

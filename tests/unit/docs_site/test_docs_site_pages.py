@@ -7,10 +7,13 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from lxml import html
 
 from onec_analysis.docs_site import build_site
+from onec_analysis.docs_site.site_data import FINDINGS_LISTED
 from tests.unit.docs_site.sample_site import make_sample_analyses, make_sample_snapshot
 
 OBJECT_PAGES = {
@@ -175,6 +178,35 @@ def test_without_best_practices_object_pages_say_so(tmp_path: Path) -> None:
     )[0]
     assert "Результат анализа «best_practices» не передан" in findings.text_content()
     assert "не передан" in page(tmp_path / "site", "best-practices.html").text_content()
+
+
+def test_an_object_with_too_many_findings_gets_counts_per_rule_and_the_first_ones(tmp_path: Path) -> None:
+    snapshot = make_sample_snapshot(tmp_path / "snapshot")
+    analyses = make_sample_analyses(tmp_path / "analyses")
+    base = {"type": "CODE_SMELL", "module_id": "Catalog.Контрагенты.ObjectModule", "method_id": None,
+            "object_id": "Catalog.Контрагенты", "path": "src/Catalogs/Контрагенты/ObjectModule.bsl", "column": 1}  # fmt: skip
+    # 230 findings, written out of order: 150 LineLength on lines 300..151, 80 MagicNumber on lines 1..80
+    rows = [{**base, "rule": "LineLength", "severity": "MINOR", "line": 300 - i, "message": f"длина {i}"}
+            for i in range(150)]  # fmt: skip
+    rows += [{**base, "rule": "MagicNumber", "severity": "MINOR", "line": 80 - i, "message": f"число {i}"}
+             for i in range(80)]  # fmt: skip
+    pq.write_table(pa.Table.from_pylist(rows), analyses / "best_practices" / "findings.parquet")
+    build_site(snapshot, analyses, tmp_path / "site", workers=1)
+
+    section = page(tmp_path / "site", OBJECT_PAGES["Catalog.Контрагенты"]).xpath("//section[@id='findings']")[
+        0
+    ]
+    assert section.findtext("h2") == "Замечания по стандартам (230)"
+    per_rule = [
+        [td.text_content() for td in tr] for tr in section.xpath(".//table[@id='findings-per-rule']/tbody/tr")
+    ]
+    assert per_rule == [["LineLength", "MINOR", "150"], ["MagicNumber", "MINOR", "80"]]
+    listed = section.xpath(".//table[@id='findings-list']/tbody/tr")
+    assert len(listed) == FINDINGS_LISTED == 200
+    lines = [int(re.search(r"стр\. (\d+)", tr[2].text_content()).group(1)) for tr in listed]
+    assert lines == [*range(1, 81), *range(151, 271)]  # by line: MagicNumber 1..80, then LineLength from 151
+    assert "Ниже первые 200 из 230" in section.text_content()
+    assert "../../best-practices.html" in [a.get("href") for a in section.iter("a")]
 
 
 def test_problems_page_lists_the_protected_module(site: Path) -> None:
