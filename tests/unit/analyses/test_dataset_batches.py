@@ -96,9 +96,11 @@ def written(snapshot: Path, findings_table: pa.Table | None = None) -> list[tupl
     ]
 
 
-@pytest.fixture(autouse=True)
-def two_modules_per_text_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, params=[1, 2, 3, 32], ids=lambda n: f"texts-read-{n}-at-a-time")
+def two_modules_per_text_batch(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    # a batch of records is two modules; their texts are read in pieces that may cross batches
     monkeypatch.setattr(records_module, "_TEXT_BATCH_MODULES", 2)
+    monkeypatch.setattr(records_module, "_TEXT_READ_MODULES", request.param)
 
 
 @pytest.mark.parametrize("statistics", [True, False], ids=["with-statistics", "without-statistics"])

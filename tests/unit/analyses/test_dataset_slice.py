@@ -7,7 +7,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onec_analysis.analyses.dataset.records import slice_lines
+from onec_analysis.analyses.dataset.records import CodeColumn, slice_lines
 
 
 def by_lines(text: str | None, start: int, end: int) -> str | None:
@@ -91,3 +91,11 @@ def test_same_as_splitting_into_lines(texts, bounds):
     expected = [by_lines(texts[which], start, end) for which, start, end in picks]
     assert sliced(texts, picks) == expected
     assert sliced(texts, picks, pa.string()) == expected
+    # the same built from two pieces of the texts, as a batch of records is
+    code, cut = CodeColumn(), len(texts) // 2
+    for first, end in ((0, cut), (cut, len(texts))):
+        mine = [(which - first, start, end_) for which, start, end_ in picks if first <= which < end]
+        module_of, starts, ends = np.array(mine, np.int64).reshape(-1, 3).T
+        code.add(pa.array(texts[first:end], pa.string()), module_of, starts, ends)
+    in_pieces = sorted(picks, key=lambda pick: pick[0] >= cut)  # stable: by piece, then as picked
+    assert code.array().to_pylist() == [by_lines(texts[which], start, end) for which, start, end in in_pieces]

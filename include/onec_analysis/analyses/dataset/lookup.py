@@ -36,7 +36,7 @@ class FileLookup:
     """
 
     def __init__(self, path: Path, key: str, columns: list[str]) -> None:
-        self.file = pq.ParquetFile(path)
+        self.file = pq.ParquetFile(path, pre_buffer=False)
         self.key, self.columns = key, columns
         meta = self.file.metadata
         leaf = next(i for i in range(meta.num_columns) if meta.schema.column(i).path == key)
@@ -70,7 +70,7 @@ class FileLookup:
         for group in self.groups(keys):
             table = self._kept.get(group)
             if table is None:
-                table = self.file.read_row_group(group, columns=self.columns)
+                table = self.file.read_row_group(group, columns=self.columns, use_threads=False)
             kept[group] = table
             pieces.append(table.filter(pc.is_in(table[self.key], value_set=keys)))
         self._kept = kept

@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from onec_analysis.analyses import duckdb_views
-from onec_analysis.snapshot.io import SnapshotError, open_table, read_table
+from onec_analysis.snapshot.io import SnapshotError, read_table
 from onec_analysis.snapshot.schema import TABLES
 
 from .lookup import FileLookup, TableLookup, write_sorted
@@ -101,7 +102,8 @@ _METHOD_COLUMNS = [
     "cyclomatic", "cognitive",
 ]  # fmt: skip
 _CALL_COLUMNS = ["caller_method_id", "callee_object_id", "callee_method", "line"]
-_TEXT_BATCH_MODULES = 256
+_TEXT_BATCH_MODULES = 256  # modules per batch of records (a row group of each split's file)
+_TEXT_READ_MODULES = 32  # modules whose texts are read at a time: a batch's text is never whole
 # the derived columns of a batch of methods (table ``methods``, row = position), from the batch's
 # calls and findings; the tables ``modules`` and ``objects`` are whole (small)
 _DERIVED = """
@@ -216,10 +218,30 @@ def _module_runs(module_ids: pa.Array) -> dict[str, tuple[int, int]]:
     return {name: (int(start), int(end)) for name, start, end in zip(names, starts, ends, strict=True)}
 
 
-def _texts(snapshot: Path) -> Iterator[pa.RecordBatch]:
-    """``module_texts`` in batches of modules: the one table too big to read whole."""
-    source = open_table(snapshot, "module_texts")
-    yield from source.iter_batches(batch_size=_TEXT_BATCH_MODULES)
+class _Texts:
+    """The ``text`` column of ``module_texts``, read in row order a few modules at a time.
+
+    A batch of 1C:ERP modules can hold 100 MB of text, and reading it took three times that; read
+    ``_TEXT_READ_MODULES`` at a time, the code of a batch is sliced piece by piece.
+    """
+
+    def __init__(self, snapshot: Path) -> None:
+        # a row group's texts are one Parquet page (of up to 90 MB in 1C:ERP), decompressed whole to
+        # read any of them: no pre-buffered copy of the compressed group and no reader threads beside
+        path = duckdb_views.table_path(snapshot, "module_texts", ["module_id", "text"])
+        source = pq.ParquetFile(path, pre_buffer=False)
+        self._pieces = source.iter_batches(batch_size=_TEXT_READ_MODULES, columns=["text"], use_threads=False)
+        self._left: pa.Array | None = None
+
+    def next(self, count: int) -> Iterator[pa.Array]:
+        """The next *count* texts, in pieces; every piece must be taken before the next call."""
+        while count > 0:
+            piece = self._left if self._left is not None else next(self._pieces).column("text")
+            self._left = None
+            if len(piece) > count:
+                piece, self._left = piece.slice(0, count), piece.slice(count)
+            count -= len(piece)
+            yield piece
 
 
 _NEWLINE_SCAN_BYTES = 16 * 1024 * 1024
@@ -229,40 +251,65 @@ def slice_lines(texts: pa.Array, module_of: np.ndarray, starts: np.ndarray, ends
     """``code[i]``: lines ``starts[i]..ends[i]`` (1-based, inclusive) of ``texts[module_of[i]]`` joined by
     LF, cut at the text's last line; null when ``starts[i]`` is not a line of that text or either bound
     is 0 (unknown). ``ends[i] < starts[i]`` gives an empty string; a null text counts as empty.
+    """
+    code = CodeColumn()
+    code.add(texts, module_of, starts, ends)
+    return code.array()
+
+
+class CodeColumn:
+    """A code column built from several pieces of texts (``slice_lines`` on each), in one buffer.
 
     Done on the texts' UTF-8 bytes with numpy (the texts' line ends are LF), in place in the texts'
-    buffers: one scan finds every line end of the batch, and each method's code is one byte range
-    of them. Splitting every module into Python line strings cost more than everything else the
-    dataset does.
+    buffers: one scan finds every line end of a piece, and each method's code is one byte range of
+    them, appended to the column's buffer; the piece of texts can go before the next is read.
+    Splitting every module into Python line strings cost more than everything else the dataset does.
     """
-    _, offset_buffer, data_buffer = texts.buffers()[:3]
-    offset_type = np.int64 if pa.types.is_large_string(texts.type) else np.int32
-    offsets = np.frombuffer(offset_buffer, offset_type)[texts.offset : texts.offset + len(texts) + 1]
-    offsets = offsets.astype(np.int64)
-    data = np.frombuffer(data_buffer, np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
-    text_begin = offsets[:-1]
-    text_end = np.where(texts.is_valid().to_numpy(zero_copy_only=False), offsets[1:], text_begin)
-    newlines = _newlines(data, int(offsets[0]), int(offsets[-1]))
-    first_newline = np.searchsorted(newlines, text_begin)  # index in newlines of each text's first LF
-    line_counts = np.searchsorted(newlines, text_end) - first_newline + 1
-    module_of = np.asarray(module_of, np.int64)
-    starts, ends = np.asarray(starts, np.int64), np.asarray(ends, np.int64)
-    lines, first = line_counts[module_of], first_newline[module_of]
-    valid = (starts >= 1) & (starts <= lines) & (ends >= 1)
-    start = np.where(valid, starts, 1)
-    end = np.clip(ends, start, lines)  # an end before the start: empty; past the last line: the last line
-    pad = np.append(newlines, 0)  # keeps the index below in range where np.where discards it
-    begin = np.where(start == 1, text_begin[module_of], pad[np.maximum(first + start - 2, 0)] + 1)
-    finish = np.where(end < lines, pad[first + end - 1], text_end[module_of])
-    lengths = np.where(valid & (ends >= starts), finish - begin, 0)
-    out_offsets = np.zeros(len(lengths) + 1, np.int64)
-    np.cumsum(lengths, out=out_offsets[1:])
-    view = memoryview(data)  # one slice per method, joined in one copy (an index per byte cost 5×)
-    joined = b"".join([view[b:e] for b, e in zip(begin.tolist(), (begin + lengths).tolist(), strict=True)])
-    validity = pa.py_buffer(np.packbits(valid, bitorder="little"))  # a null where start is not a line
-    return pa.LargeStringArray.from_buffers(
-        len(lengths), pa.py_buffer(out_offsets), pa.py_buffer(joined), validity, int((~valid).sum())
-    )
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._lengths: list[np.ndarray] = []
+        self._valid: list[np.ndarray] = []
+
+    def add(self, texts: pa.Array, module_of: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
+        """Append the code of ``slice_lines(texts, module_of, starts, ends)``."""
+        _, offset_buffer, data_buffer = texts.buffers()[:3]
+        offset_type = np.int64 if pa.types.is_large_string(texts.type) else np.int32
+        offsets = np.frombuffer(offset_buffer, offset_type)[texts.offset : texts.offset + len(texts) + 1]
+        offsets = offsets.astype(np.int64)
+        data = np.frombuffer(data_buffer, np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+        text_begin = offsets[:-1]
+        text_end = np.where(texts.is_valid().to_numpy(zero_copy_only=False), offsets[1:], text_begin)
+        newlines = _newlines(data, int(offsets[0]), int(offsets[-1]))
+        first_newline = np.searchsorted(newlines, text_begin)  # index in newlines of each text's first LF
+        line_counts = np.searchsorted(newlines, text_end) - first_newline + 1
+        module_of = np.asarray(module_of, np.int64)
+        starts, ends = np.asarray(starts, np.int64), np.asarray(ends, np.int64)
+        lines, first = line_counts[module_of], first_newline[module_of]
+        valid = (starts >= 1) & (starts <= lines) & (ends >= 1)
+        start = np.where(valid, starts, 1)
+        end = np.clip(ends, start, lines)  # an end before the start: empty; past the last line: the last line
+        pad = np.append(newlines, 0)  # keeps the index below in range where np.where discards it
+        begin = np.where(start == 1, text_begin[module_of], pad[np.maximum(first + start - 2, 0)] + 1)
+        finish = np.where(end < lines, pad[first + end - 1], text_end[module_of])
+        lengths = np.where(valid & (ends >= starts), finish - begin, 0)
+        view = memoryview(data)  # one slice per method, joined in one copy (an index per byte cost 5×)
+        self._data += b"".join(
+            [view[b:e] for b, e in zip(begin.tolist(), (begin + lengths).tolist(), strict=True)]
+        )
+        self._lengths.append(lengths)
+        self._valid.append(valid)
+
+    def array(self) -> pa.LargeStringArray:
+        """The column so far; nothing may be added after."""
+        lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int64)
+        valid = np.concatenate(self._valid) if self._valid else np.zeros(0, bool)
+        offsets = np.zeros(len(lengths) + 1, np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        validity = pa.py_buffer(np.packbits(valid, bitorder="little"))  # a null where start is not a line
+        return pa.LargeStringArray.from_buffers(
+            len(lengths), pa.py_buffer(offsets), pa.py_buffer(self._data), validity, int((~valid).sum())
+        )
 
 
 def _newlines(data: np.ndarray, begin: int, end: int) -> np.ndarray:
@@ -294,43 +341,48 @@ def records(snapshot: Path, findings: pa.Table | Path | None = None) -> Iterator
     no text row get a null ``code`` and come last, in snapshot order.
     """
     schema = dataset_schema(with_findings=findings is not None)
+    text_modules, texts = _text_modules(snapshot), _Texts(snapshot)
     with MethodFacts(snapshot, findings) as facts:
-        for texts in _texts(snapshot):
-            table = _with_texts(facts.of_modules(texts.column("module_id")), texts, schema)
-            # let go of this batch (its text, its records) before the next one is read
-            del texts
+        for start in range(0, len(text_modules), _TEXT_BATCH_MODULES):
+            module_ids = text_modules.slice(start, _TEXT_BATCH_MODULES)
+            table = _with_texts(facts.of_modules(module_ids), module_ids, texts, schema)
             if table is not None:
                 yield table
-            del table
-        for methods in facts.outside(_text_modules(snapshot)):
+            del table  # let go of this batch's records before the next one is built
+        for methods in facts.outside(text_modules):
             yield _with_code(methods, pa.nulls(methods.num_rows, pa.large_string()), schema)
 
 
-def _with_texts(methods: pa.Table, texts: pa.RecordBatch, schema: pa.Schema) -> pa.Table | None:
-    """The records of the *methods* of the modules in *texts*: by module in *texts* order, then by id,
-    with the code sliced from their module's text; None when no module has methods."""
-    module_ids = texts.column("module_id")
+def _with_texts(methods: pa.Table, module_ids: pa.Array, texts: _Texts, schema: pa.Schema) -> pa.Table | None:
+    """The records of the *methods* of the modules *module_ids* (the next ones of *texts*): by module
+    in that order, then by id, with the code sliced from their module's text; None when no module
+    has methods."""
     # rows grouped by module (then id) through a permutation: only the two key columns are sorted
     order = pc.sort_indices(methods.select(["module_id", "method_id"]),
                             [("module_id", "ascending"), ("method_id", "ascending")])  # fmt: skip
     runs = _module_runs(methods["module_id"].take(order).combine_chunks())
     picked: list[np.ndarray] = []
-    module_of: list[np.ndarray] = []
+    modules_of: list[np.ndarray] = []
     for position, module_id in enumerate(module_ids.to_pylist()):
         run = runs.get(module_id)
         if run is not None:
             picked.append(np.arange(*run))
-            module_of.append(np.full(run[1] - run[0], position))
+            modules_of.append(np.full(run[1] - run[0], position))
     if not picked:
+        for _ in texts.next(len(module_ids)):  # read past the batch's texts all the same
+            pass
         return None
     rows = methods.take(order.to_numpy()[np.concatenate(picked)])
-    code = slice_lines(
-        texts.column("text"),
-        np.concatenate(module_of),
-        _line_numbers(rows["start_line"]),
-        _line_numbers(rows["end_line"]),
-    )
-    return _with_code(rows, code, schema)
+    module_of = np.concatenate(modules_of)
+    starts, ends = _line_numbers(rows["start_line"]), _line_numbers(rows["end_line"])
+    code = CodeColumn()
+    first_module = 0
+    for text in texts.next(len(module_ids)):  # rows come by module: a piece of texts has a range of them
+        first, end = np.searchsorted(module_of, [first_module, first_module + len(text)])
+        code.add(text, module_of[first:end] - first_module, starts[first:end], ends[first:end])
+        first_module += len(text)
+        del text  # before the next piece is read
+    return _with_code(rows, code.array(), schema)
 
 
 def _text_modules(snapshot: Path) -> pa.Array:
