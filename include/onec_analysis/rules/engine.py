@@ -42,7 +42,7 @@ from onec_analysis import pickle_cache
 from onec_analysis.rules.config import load_config, rule_params
 from onec_analysis.rules.registry import Rule, all_rules
 from onec_analysis.rules.source import Method, ModuleSource
-from onec_analysis.rules.suppressions import find_suppressions
+from onec_analysis.rules.suppressions import find_suppressions, has_marks
 from onec_analysis.snapshot.io import open_table, read_summary, read_table, release_memory
 from onec_analysis.snapshot.schema import TABLES
 from onec_analysis.worker_pool import fork_pool
@@ -137,7 +137,11 @@ class _Checker:
                 )
         if not raw:
             return
-        suppressed = find_suppressions(module.text, module.lower) if module.text else None
+        suppressed = None
+        if module.text and has_marks(module.lower):  # lines and their offsets only for modules with marks
+            suppressed = find_suppressions(
+                module.text, module.lower, lines=module.lines, starts=module.text_line_starts
+            )
         data = out.data
         for rule, finding in raw:
             if suppressed and suppressed.silences(rule.key, rule.apk, finding.line, rule.edt):

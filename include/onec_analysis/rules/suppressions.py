@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from onec_analysis.rules.source import line_starts
@@ -21,6 +22,7 @@ from onec_analysis.rules.source import line_starts
 ALL = "*"
 # Matched against the lower-cased text: CPython's re is much slower with IGNORECASE on Cyrillic.
 _MARK = re.compile(r"bslls(?::(\w+))?-(off|on)\b|апк:(\d+)-(выкл|вкл)|@skip-check\s+([\w-]+)")
+_MARK_WORDS = ("bslls", "апк:", "@skip-check")  # the literal each branch of _MARK starts with
 
 
 @dataclass
@@ -46,17 +48,24 @@ class Suppressions:
         return False
 
 
-def find_suppressions(text: str, lower: str | None = None) -> Suppressions:
-    """Read every suppression comment of a module."""
+def find_suppressions(
+    text: str,
+    lower: str | None = None,
+    *,
+    lines: list[str] | None = None,
+    starts: list[int] | None = None,
+) -> Suppressions:
+    """Read every suppression comment of a module (*lower*, *lines* and *starts*: its ``text.lower()``,
+    ``text.split("\\n")`` and :func:`line_starts`, when the caller has them already)."""
     lower = text.lower() if lower is None else lower
-    if "bslls" not in lower and "апк:" not in lower and "@skip-check" not in lower:
+    if not has_marks(lower):
         return Suppressions()
-    lines = text.split("\n")
-    starts = line_starts(text)
+    lines = text.split("\n") if lines is None else lines
+    starts = line_starts(text) if starts is None else starts
     opened: dict[object, int] = {}
     ranges: dict[object, list[tuple[int, int]]] = defaultdict(list)
     edt: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for mark in _MARK.finditer(lower):
+    for mark in _marks(lower):
         number = bisect_right(starts, mark.start())
         line = lines[number - 1]
         comment_at = line.find("//")
@@ -90,6 +99,30 @@ def find_suppressions(text: str, lower: str | None = None) -> Suppressions:
         else:
             result.by_key[str(target)] = spans
     return result
+
+
+def has_marks(lower: str) -> bool:
+    """Whether a lower-cased module text may hold a suppression comment at all (a cheap test)."""
+    return any(word in lower for word in _MARK_WORDS)
+
+
+def _marks(lower: str) -> Iterator[re.Match[str]]:
+    """``_MARK.finditer(lower)``, tried only where one of its words occurs: every mark starts with one,
+    and the words are found by a fast scan where the alternation would be tried at every letter "а"."""
+    starts = []
+    for word in _MARK_WORDS:
+        at = lower.find(word)
+        while at >= 0:
+            starts.append(at)
+            at = lower.find(word, at + 1)
+    starts.sort()
+    end = 0
+    for at in starts:
+        if at >= end:
+            mark = _MARK.match(lower, at)
+            if mark is not None:
+                end = mark.end()
+                yield mark
 
 
 def _next_code_line(lines: list[str], number: int) -> int:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from onec_analysis.rules.create_query_in_cycle import _CALL, _Calls
 from onec_analysis.rules.source import Method, ModuleSource, _code_view
+from onec_analysis.rules.suppressions import _MARK, _marks
 from onec_analysis.rules.unused_local_method import _used, _used_in_text
 
 _PIECES = [
@@ -60,6 +61,34 @@ def test_create_query_in_cycle_call_index_agrees_with_find_all(text: str, names:
         if call.group(1) in names
     ]
     assert _Calls(module).of(names, sorted(anchors)) == expected
+
+
+_MARK_PIECES = [
+    "bslls",
+    "bsl",
+    "ls",
+    ":",
+    "-",
+    "off",
+    "on",
+    "апк:",
+    "апк",
+    "12",
+    "выкл",
+    "вкл",
+    "@skip-check",
+    " ",
+    "x",
+]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_MARK_PIECES), max_size=20).map("".join))
+def test_suppression_marks_are_the_ones_the_pattern_finds(text: str) -> None:
+    def found(marks):
+        return [(mark.span(), mark.groups()) for mark in marks]
+
+    assert found(_marks(text)) == found(_MARK.finditer(text))
 
 
 def _method(name: str, start_line: int, end_line: int) -> Method:
