@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from onec_analysis import __version__
 from onec_analysis.bsl import CallContext, parse_module
@@ -50,7 +51,7 @@ from onec_analysis.snapshot.io import (
     spill_table,
     write_merged_snapshot,
 )
-from onec_analysis.snapshot.schema import TABLES
+from onec_analysis.snapshot.schema import TABLE_KEYS, TABLES
 from onec_analysis.worker_pool import fork_pool
 
 log = logging.getLogger(__name__)
@@ -220,6 +221,8 @@ def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batc
             counts[name].append(len(found))
     tables = _to_tables(rows)
     rows.clear()
+    for name, table in tables.items():
+        tables[name] = _sorted_by_unit(name, table, counts[name])
     files = {}
     # Named after the batch's first unit's key: the same parse names its files the same way.
     batch_id = hashlib.blake2b(jobs[0].key.encode(), digest_size=12).hexdigest()
@@ -417,6 +420,18 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     }
     _rewrite_summary(out, summary)
     return summary
+
+
+def _sorted_by_unit(name: str, table: pa.Table, counts: list[int]) -> pa.Table:
+    """Each unit's rows sorted by the table's keys, the units kept in their order and together (the
+    parse store counts rows per unit). The sorted snapshot is then written from runs of
+    neighbouring rows of these files, taken as slices, instead of gathered row by row."""
+    if table.num_rows <= 1:
+        return table
+    unit = np.repeat(np.arange(len(counts), dtype=np.int32), np.asarray(counts, np.int64))
+    keyed = table.select(list(TABLE_KEYS[name])).append_column("_unit", pa.array(unit))
+    keys = [("_unit", "ascending", "at_start")] + [(key, "ascending", "at_start") for key in TABLE_KEYS[name]]
+    return table.take(pc.sort_indices(keyed, options=pc.SortOptions(keys)))
 
 
 def _star_parse_batch(args: tuple[list[_Job], str]) -> tuple[dict[str, str], Batch]:

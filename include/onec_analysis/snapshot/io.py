@@ -187,7 +187,7 @@ def write_table(
             if rows_of is None:
                 group = table.slice(start, per_group)
             else:
-                group = rows_of.take(order[start : start + per_group])
+                group = rows_of.take(order[start : start + per_group], slices=True)
             writer.write_table(group, row_group_size=per_group)
             del group
             if after_group is not None:
@@ -205,11 +205,38 @@ class RowTaker:
         self.batches = [batch for batch in table.to_batches() if batch.num_rows]
         self.starts = np.cumsum([0] + [batch.num_rows for batch in self.batches[:-1]], dtype=np.int64)
 
-    def take(self, rows: np.ndarray) -> pa.Table:
+    def take(self, rows: np.ndarray, *, slices: bool = False) -> pa.Table:
+        """The rows at *rows*, in that order, as one chunk; with *slices*, when the rows come in long
+        runs of neighbours (a sorted snapshot written from batch files sorted alike), as zero-copy
+        slices of the batches instead, one chunk per run."""
         rows = np.asarray(rows, np.int64)
         if not rows.size:
             return self.schema.empty_table()
+        if slices:
+            runs = _runs_of(self.schema, self.batches, self.starts, rows)
+            if runs is not None:
+                return runs
         return _gather(self.schema, self.batches, self.starts, rows)
+
+
+#: Rows per run, on average, from which a group is taken as slices rather than gathered.
+_MIN_RUN = 8
+
+
+def _runs_of(
+    schema: pa.Schema, batches: list[pa.RecordBatch], starts: np.ndarray, rows: np.ndarray
+) -> pa.Table | None:
+    """*rows* as slices of *batches* when they form runs of at least ``_MIN_RUN`` rows on average."""
+    owner = np.searchsorted(starts, rows, side="right") - 1
+    breaks = np.flatnonzero((np.diff(rows) != 1) | (np.diff(owner) != 0)) + 1
+    if (len(breaks) + 1) * _MIN_RUN > len(rows):
+        return None
+    bounds = [0, *breaks.tolist(), len(rows)]
+    pieces = [
+        batches[owner[first]].slice(rows[first] - starts[owner[first]], end - first)
+        for first, end in zip(bounds[:-1], bounds[1:], strict=False)
+    ]
+    return pa.Table.from_batches(pieces, schema=schema)
 
 
 def _gather(
