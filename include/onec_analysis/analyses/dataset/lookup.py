@@ -31,7 +31,7 @@ def _key_range(keys: pa.Array) -> tuple[str, str] | None:
 class FileLookup:
     """Rows of a Parquet file by key, reading only the row groups that may hold a wanted key.
 
-    The groups read by one call are kept for the next: neighbouring batches share the group at
+    The last group read by one call is kept for the next: neighbouring batches share the group at
     their boundary, which is then read once.
     """
 
@@ -71,8 +71,9 @@ class FileLookup:
             table = self._kept.get(group)
             if table is None:
                 table = self.file.read_row_group(group, columns=self.columns, use_threads=False)
-            kept[group] = table
+            kept = {group: table}
             pieces.append(table.filter(pc.is_in(table[self.key], value_set=keys)))
+            del table
         self._kept = kept
         return pa.concat_tables(pieces) if pieces else self.schema.empty_table()
 

@@ -191,11 +191,17 @@ class MethodFacts:
         """*methods* (the snapshot's columns) with the derived columns and the split, in the same order."""
         method_ids = methods["method_id"].combine_chunks()
         keys = methods.select(["method_id", "module_id", "object_id"])
-        self.con.register("methods", keys.append_column("row", pa.array(np.arange(methods.num_rows))))
-        self.con.register("calls", self.calls.rows(method_ids))
+        batch = {
+            "methods": keys.append_column("row", pa.array(np.arange(methods.num_rows))),
+            "calls": self.calls.rows(method_ids),
+        }
         if self.findings is not None:
-            self.con.register("findings", self.findings.rows(method_ids))
+            batch["findings"] = self.findings.rows(method_ids)
+        for name, table in batch.items():
+            self.con.register(name, table)
         derived = self.con.sql(self.query).to_arrow_table()
+        for name in batch:
+            self.con.unregister(name)  # else the connection holds the batch's tables until the next
         if derived.num_rows != methods.num_rows:  # a key that is not unique (objects, modules) doubles rows
             raise SnapshotError(
                 f"{self.snapshot}: object_id or module_id is not unique "
