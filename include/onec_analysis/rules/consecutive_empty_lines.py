@@ -54,9 +54,12 @@ class ConsecutiveEmptyLines(Rule):
     def check(self, module: ModuleSource, params: dict[str, Any]) -> Iterable[Finding]:
         allowed = params["allowed_empty_lines_count"]
         text = "\n" + module.text  # so a run at the very start follows a line end too
+        first = counted = 0  # line ends counted so far, and the offset they were counted to
         for match in _blank_run(allowed).finditer(text):
             run = match.group(1).count("\n")
-            first = text.count("\n", 0, match.start(1))  # the added newline shifts by one line
+            # Counted on from the last run, not from the start (the added newline shifts by one line).
+            first += text.count("\n", counted, match.start(1))
+            counted = match.start(1)
             yield Finding(
                 first, 1, f"{run} blank lines in a row, at most {allowed} allowed", end_line=first + run - 1
             )

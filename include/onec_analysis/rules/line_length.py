@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from itertools import repeat
 from typing import Any
 
+import numpy as np
+
 from onec_analysis.rules.registry import Finding, Rule, register
 from onec_analysis.rules.source import ModuleSource
 
@@ -48,15 +50,14 @@ class LineLength(Rule):
             return
         lines = module.lines
         # A tab widens a line by at most TAB_WIDTH - 1 columns, so len + 3 * tabs bounds the width from
-        # above; only the lines over the limit by that bound are expanded. Both maps run in C.
-        bounds = map(
-            int.__add__, map(len, lines), map((TAB_WIDTH - 1).__mul__, map(str.count, lines, repeat("\t")))
-        )
-        for number, bound in enumerate(bounds, start=1):
-            if bound <= limit:
-                continue
-            line = lines[number - 1]
+        # above; only the lines over the limit by that bound are expanded. Lengths and tab counts are
+        # taken in C and compared in numpy, not line by line in Python.
+        count = len(lines)
+        bounds = np.fromiter(map(len, lines), np.int64, count)
+        bounds += (TAB_WIDTH - 1) * np.fromiter(map(str.count, lines, repeat("\t")), np.int64, count)
+        for index in np.flatnonzero(bounds > limit).tolist():
+            line = lines[index]
             width = len(line.expandtabs(TAB_WIDTH))
             if width > limit:
                 column = len(line) - len(line.lstrip()) + 1
-                yield Finding(number, column, f"Line is {width} characters long, more than {limit}")
+                yield Finding(index + 1, column, f"Line is {width} characters long, more than {limit}")

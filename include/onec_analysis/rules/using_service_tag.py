@@ -7,6 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 from onec_analysis.rules.registry import Finding, Rule, register
@@ -78,8 +79,9 @@ class UsingServiceTag(Rule):
         if not comments:
             return
         # One search over all comments joined (newline-separated), mapped back by offset.
-        joined = lower_same_length("\n".join(text for _, text in comments))
-        starts = list(accumulate((len(text) + 1 for _, text in comments), initial=0))
+        texts = list(map(itemgetter(1), comments))
+        joined = lower_same_length("\n".join(texts))
+        starts = list(accumulate(map((1).__add__, map(len, texts)), initial=0))
         for found in pattern.finditer(joined):
             if not _whole(joined, found.start(), found.end()):
                 continue
