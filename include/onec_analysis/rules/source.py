@@ -25,6 +25,8 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
+import numpy as np
+
 from onec_analysis.bsl.lexer import ANNOTATION, COMMENT, PREPROCESSOR, STRING
 
 # Each lexer pattern begins with its one dispatch character; the lookbehind re-checks which one matched.
@@ -110,12 +112,18 @@ _WORD = re.compile(r"\w+")
 
 
 def line_starts(text: str) -> list[int]:
-    """Offsets where each line begins: ``starts[n - 1]`` is the start of line ``n``."""
-    return _starts_of(text.split("\n"))
+    """Offsets where each line begins: ``starts[n - 1]`` is the start of line ``n`` (and one more entry,
+    ``len(text) + 1``, past the last line)."""
+    # The line ends found by numpy in the text as code points: about twice as fast as splitting the
+    # text into lines and summing their lengths, and this runs for every module, on text and code.
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    ends = np.flatnonzero(points == 10)
+    ends += 1
+    return [0, *ends.tolist(), len(text) + 1]
 
 
 def _starts_of(lines: list[str]) -> list[int]:
-    # map/accumulate keep the loop in C: this runs for every module.
+    """``line_starts`` of the text these lines were split from."""
     return [0, *accumulate(map((1).__add__, map(len, lines)))]
 
 
@@ -264,7 +272,7 @@ class ModuleSource:
 
     @cached_property
     def text_line_starts(self) -> list[int]:
-        return _starts_of(self.lines)
+        return line_starts(self.text)
 
     def text_position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of an offset into ``text``."""
@@ -299,7 +307,7 @@ class ModuleSource:
 
     @cached_property
     def code_line_starts(self) -> list[int]:
-        return _starts_of(self.code_lines)
+        return line_starts(self.code)
 
     @cached_property
     def code_lines(self) -> list[str]:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onec_analysis.rules.create_query_in_cycle import _CALL, _Calls
-from onec_analysis.rules.source import Method, ModuleSource, _code_view
+from onec_analysis.rules.source import Method, ModuleSource, _code_view, _starts_of, line_starts
 from onec_analysis.rules.suppressions import _MARK, _marks
 from onec_analysis.rules.unused_local_method import _used, _used_in_text
 
@@ -89,6 +89,11 @@ def test_suppression_marks_are_the_ones_the_pattern_finds(text: str) -> None:
         return [(mark.span(), mark.groups()) for mark in marks]
 
     assert found(_marks(text)) == found(_MARK.finditer(text))
+
+
+@given(st.text(st.characters(blacklist_categories=()), max_size=60) | st.text("ab\n\r\t", max_size=30))
+def test_line_starts_are_the_sums_of_line_lengths(text: str) -> None:
+    assert line_starts(text) == _starts_of(text.split("\n"))
 
 
 def _method(name: str, start_line: int, end_line: int) -> Method:
