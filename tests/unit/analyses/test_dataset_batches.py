@@ -20,6 +20,7 @@ from onec_analysis.analyses.dataset import records as records_module
 from onec_analysis.analyses.dataset.lookup import FileLookup, TableLookup, write_sorted
 from onec_analysis.analyses.dataset.records import FINDINGS_COLUMNS, records, write_findings
 from onec_analysis.rules.engine import FINDINGS_SCHEMA
+from onec_analysis.snapshot.io import SnapshotError
 from tests.support.snapshots import make_snapshot
 
 TEXTS = {
@@ -164,3 +165,12 @@ def test_table_lookup_finds_the_rows_of_the_keys_in_table_order() -> None:
     assert lookup.rows(pa.array(["c"]))["n"].to_pylist() == [0]
     assert lookup.rows(pa.array(["z", "0"])).num_rows == 0
     assert lookup.rows(pa.array([], pa.string())).num_rows == 0
+
+
+def test_an_owner_listed_twice_is_one_clear_error(tmp_path: Path) -> None:
+    # the facts of a batch are looked up ahead on another thread: its error still reaches the caller
+    snapshot = batches_snapshot(tmp_path / "snapshot")
+    objects = pq.read_table(snapshot / "objects.parquet")
+    pq.write_table(pa.concat_tables([objects, objects.slice(3, 1)]), snapshot / "objects.parquet")  # D twice
+    with pytest.raises(SnapshotError, match="object_id or module_id is not unique"):
+        list(records(snapshot))

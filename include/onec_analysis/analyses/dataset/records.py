@@ -10,6 +10,7 @@ holds one batch of facts and module text at a time, not the whole configuration'
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -348,10 +349,20 @@ def records(snapshot: Path, findings: pa.Table | Path | None = None) -> Iterator
     """
     schema = dataset_schema(with_findings=findings is not None)
     text_modules, texts = _text_modules(snapshot), _Texts(snapshot)
-    with MethodFacts(snapshot, findings) as facts:
-        for start in range(0, len(text_modules), _TEXT_BATCH_MODULES):
-            module_ids = text_modules.slice(start, _TEXT_BATCH_MODULES)
-            table = _with_texts(facts.of_modules(module_ids), module_ids, texts, schema)
+    batches = [
+        text_modules.slice(start, _TEXT_BATCH_MODULES)
+        for start in range(0, len(text_modules), _TEXT_BATCH_MODULES)
+    ]
+    # the facts of the next batch are looked up (DuckDB, Parquet reads: no GIL) while this one's
+    # code is sliced and its records written, as one query over all methods ran on two threads
+    with MethodFacts(snapshot, findings) as facts, ThreadPoolExecutor(max_workers=1) as ahead:
+        facts_of = [ahead.submit(facts.of_modules, batches[0])] if batches else []
+        for number, module_ids in enumerate(batches):
+            methods = facts_of.pop().result()
+            if number + 1 < len(batches):
+                facts_of.append(ahead.submit(facts.of_modules, batches[number + 1]))
+            table = _with_texts(methods, module_ids, texts, schema)
+            del methods
             if table is not None:
                 yield table
             del table  # let go of this batch's records before the next one is built
