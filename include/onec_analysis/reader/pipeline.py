@@ -27,7 +27,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +36,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from onec_analysis import __version__
-from onec_analysis.bsl import CallContext, parse_module
+from onec_analysis.bsl import CallContext, ModuleParse, parse_module
 from onec_analysis.metadata import common_module_names, detect_source, list_units, read_unit
 from onec_analysis.reader.modules import decode_module
-from onec_analysis.reader.unit_store import Batch, UnitStore, keep_mask, reusable
+from onec_analysis.reader.unit_store import (
+    Batch,
+    EarlierRows,
+    UnitStore,
+    keep_mask,
+    read_earlier_rows,
+    reusable,
+)
 from onec_analysis.snapshot.io import (
     SUMMARY_FILE,
     SpilledTables,
@@ -103,6 +110,8 @@ class _Job:
     unit: Any
     size: int
     key: str  # the unit's cache key: its files' sizes and mtimes, the reader version …
+    token: str  # the key without the files' sizes and mtimes
+    earlier: EarlierRows | None = None  # its rows of the last parse, when it was stored
 
 
 # --- work done in the pool --------------------------------------------------------------------
@@ -116,9 +125,44 @@ def _init_worker(projects: list[Any], common_modules: list[frozenset[str]]) -> N
     _worker_projects, _worker_contexts = projects, common_modules
 
 
-def _unit_rows(project: Any, unit: Any, common_modules: frozenset[str]) -> dict[str, list[dict]]:
-    """All rows of one unit: its metadata, then each module's text parsed."""
+#: The tables a module's parse fills: kept from the last parse for the modules whose text is unchanged.
+_MODULE_TABLES = ("modules", "methods", "calls", "query_tables")
+
+
+def _earlier_modules(earlier: EarlierRows | None) -> dict[str, dict[str, Any]]:
+    """``{module_id: its rows of the last parse}`` (the module's row, methods, calls, query tables)."""
+    if earlier is None:
+        return {}
+    try:
+        rows = read_earlier_rows(earlier)
+    except (OSError, pa.ArrowException) as exc:  # the store went away meanwhile: parse everything
+        log.warning("earlier rows unreadable (%s); parsing the unit's modules again", exc)
+        return {}
+    found: dict[str, dict[str, Any]] = {
+        row["module_id"]: {"module": row, "methods": [], "calls": [], "query_tables": []}
+        for row in rows["modules"]
+    }
+    for name, column in (
+        ("methods", "module_id"),
+        ("calls", "caller_module_id"),
+        ("query_tables", "module_id"),
+    ):
+        for row in rows[name]:
+            module = found.get(row[column])
+            if module is not None:
+                module[name].append(row)
+    return found
+
+
+def _unit_rows(
+    project: Any, unit: Any, common_modules: frozenset[str], earlier: EarlierRows | None = None
+) -> tuple[dict[str, list[dict]], int]:
+    """All rows of one unit: its metadata, then each module's text parsed — or, for a module whose
+    text is the one the last parse read (same SHA-256, same reader and context: *earlier*), its rows
+    of then. Returns the rows and how many modules were taken from *earlier*."""
     result = read_unit(project, unit)
+    before = _earlier_modules(earlier)
+    reused = 0
     rows: dict[str, list[dict]] = {
         "objects": list(result.objects),
         "attributes": list(result.attributes),
@@ -149,13 +193,24 @@ def _unit_rows(project: Any, unit: Any, common_modules: frozenset[str]) -> dict[
         if decoded.problem:
             kind, message, line = decoded.problem
             rows["problems"].append({"path": module.path, "kind": kind, "message": message, "line": line})
-        parsed = parse_module(
-            decoded.text,
-            module_id=module.module_id,
-            object_id=module.object_id,
-            configuration=project.name,
-            ctx=CallContext(common_modules=common_modules, own_object_id=module.object_id),
-        )
+        same = before.get(module.module_id)
+        if same is not None and same["module"]["sha256"] == decoded.sha256:
+            reused += 1
+            parsed = ModuleParse(
+                lines=same["module"]["lines"],
+                ncloc=same["module"]["ncloc"],
+                methods=same["methods"],
+                calls=same["calls"],
+                query_tables=same["query_tables"],
+            )
+        else:
+            parsed = parse_module(
+                decoded.text,
+                module_id=module.module_id,
+                object_id=module.object_id,
+                configuration=project.name,
+                ctx=CallContext(common_modules=common_modules, own_object_id=module.object_id),
+            )
         rows["modules"].append(
             {
                 "module_id": module.module_id,
@@ -181,14 +236,14 @@ def _unit_rows(project: Any, unit: Any, common_modules: frozenset[str]) -> dict[
     for handler in rows["form_handlers"]:
         by_name = form_methods.get(handler["module_id"] or "", {})
         handler["method_id"] = by_name.get((handler["method_name"] or "").casefold())
-    return rows
+    return rows, reused
 
 
 def _to_tables(rows: dict[str, list[dict]]) -> dict[str, pa.Table]:
     return {name: pa.Table.from_pylist(rows.get(name, []), schema=TABLES[name]) for name in TABLES}
 
 
-def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batch]:
+def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batch, int]:
     """Parse a batch of units into one Arrow file per snapshot table, in *spill_dir*.
 
     One table per batch, not per unit: thousands of tiny tables cost as much CPU as parsing. The
@@ -199,10 +254,14 @@ def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batc
     """
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     counts: dict[str, list[int]] = {name: [] for name in TABLES}
+    modules_reused = 0
     for job in jobs:
         project = _worker_projects[job.project_index]
         try:
-            unit_rows = _unit_rows(project, job.unit, _worker_contexts[job.project_index])
+            unit_rows, reused = _unit_rows(
+                project, job.unit, _worker_contexts[job.project_index], job.earlier
+            )
+            modules_reused += reused
         except Exception as exc:  # a reader bug on one unit must not lose the others
             log.exception("unit %s failed", job.unit.key)
             unit_rows = {
@@ -230,8 +289,13 @@ def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batc
         if table.num_rows:
             files[name] = str(Path(spill_dir) / f"{name}-{batch_id}.arrow")
             spill_table(table, files[name])
-    batch = Batch({name: Path(path).name for name, path in files.items()}, [job.key for job in jobs], counts)
-    return files, batch
+    batch = Batch(
+        {name: Path(path).name for name, path in files.items()},
+        [job.key for job in jobs],
+        [job.token for job in jobs],
+        counts,
+    )
+    return files, batch, modules_reused
 
 
 # --- incremental cache ---------------------------------------------------------------------
@@ -303,14 +367,14 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
             if options.shard and not options.shard.owns(f"{project.name}\0{unit.key}"):
                 continue
             fingerprint, size = _unit_fingerprint(Path(project.root), unit.files)
-            key = hashlib.blake2b(
-                f"{READER_VERSION}\0{source}\0{project.cache_salt}\0{unit.key}\0{fingerprint}\0{context_digest}".encode(),
-                digest_size=16,
-            ).hexdigest()
-            units.append(_Job(index, unit, size, key))
+            token = f"{READER_VERSION}\0{source}\0{project.cache_salt}\0{unit.key}\0{context_digest}"
+            key = hashlib.blake2b(f"{token}\0{fingerprint}".encode(), digest_size=16).hexdigest()
+            token = hashlib.blake2b(token.encode(), digest_size=16).hexdigest()
+            units.append(_Job(index, unit, size, key, token))
     kept = reusable(previous, {job.key for job in units})
     provided = set().union(*(alive for _, alive in kept))
-    jobs = [job for job in units if job.key not in provided]
+    earlier = previous.earlier_rows(_MODULE_TABLES) if previous is not None else {}
+    jobs = [replace(job, earlier=earlier.get(job.token)) for job in units if job.key not in provided]
     discovered = time.perf_counter()
     total_units = len(units)
     from_cache = total_units - len(jobs)
@@ -347,6 +411,7 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
         spill_dir.mkdir()
     spilled: dict[str, list[str]] = {name: [] for name in TABLES}
     written: list[Batch] = []
+    modules_reused = 0
     stored = False
     try:
         pending = [(batch, str(spill_dir)) for batch in batches]
@@ -359,7 +424,8 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
                     fork_pool(options.workers, initializer=_init_worker, initargs=(projects, common_modules))
                 )
                 parsed_batches = pool.imap_unordered(_star_parse_batch, pending)
-            for files, batch in parsed_batches:
+            for files, batch, reused in parsed_batches:
+                modules_reused += reused
                 for name, path in files.items():
                     spilled[name].append(path)
                 written.append(batch)
@@ -396,7 +462,13 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
             summary["shard"] = (
                 {"index": options.shard.index + 1, "count": options.shard.count} if options.shard else None
             )
-            summary["units"] = {"total": total_units, "from_cache": from_cache, "parsed": len(jobs)}
+            summary["units"] = {
+                "total": total_units,
+                "from_cache": from_cache,
+                "parsed": len(jobs),
+                # modules of the units parsed whose text had not changed: their rows were kept
+                "modules_reused": modules_reused,
+            }
             summary["workers"] = options.workers
             summary["timings_seconds"] = {}
             return summary
@@ -434,7 +506,7 @@ def _sorted_by_unit(name: str, table: pa.Table, counts: list[int]) -> pa.Table:
     return table.take(pc.sort_indices(keyed, options=pc.SortOptions(keys)))
 
 
-def _star_parse_batch(args: tuple[list[_Job], str]) -> tuple[dict[str, str], Batch]:
+def _star_parse_batch(args: tuple[list[_Job], str]) -> tuple[dict[str, str], Batch, int]:
     return _parse_batch(*args)
 
 

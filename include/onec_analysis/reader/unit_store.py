@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 _CURRENT = "CURRENT"
 _MANIFEST = "manifest.json"
-_FORMAT = 1
+_FORMAT = 2
 #: A stored batch is kept while at least this share of its units is unchanged.
 KEEP_SHARE = 0.5
 
@@ -56,22 +56,41 @@ KEEP_SHARE = 0.5
 @dataclass
 class Batch:
     """One batch's files: ``files[table]`` (names in the generation folder), the units' ``keys``
-    in file order, and ``rows[table][i]``: the rows of unit *i* in that table."""
+    in file order, their ``tokens`` (what the key holds but the files' sizes and mtimes: the same
+    token means the same object read by the same reader in the same context) and
+    ``rows[table][i]``: the rows of unit *i* in that table."""
 
     files: dict[str, str]
     keys: list[str]
+    tokens: list[str]
     rows: dict[str, list[int]]
 
     def to_json(self) -> dict[str, Any]:
-        return {"files": self.files, "keys": self.keys, "rows": self.rows}
+        return {"files": self.files, "keys": self.keys, "tokens": self.tokens, "rows": self.rows}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Batch:
-        batch = cls(dict(data["files"]), list(data["keys"]), {k: list(v) for k, v in data["rows"].items()})
+        batch = cls(
+            dict(data["files"]),
+            list(data["keys"]),
+            list(data["tokens"]),
+            {k: list(v) for k, v in data["rows"].items()},
+        )
+        if len(batch.tokens) != len(batch.keys):
+            raise ValueError("batch tokens do not match its units")
         for name in TABLES:
             if len(batch.rows.get(name, ())) != len(batch.keys):
                 raise ValueError(f"batch rows of {name!r} do not match its units")
         return batch
+
+
+@dataclass(frozen=True)
+class EarlierRows:
+    """Where a unit's rows of an earlier parse are: the batch files (full paths) and the unit's
+    ``(first row, rows)`` in each; a worker re-reading the unit takes its unchanged modules from there."""
+
+    files: dict[str, str]
+    spans: dict[str, tuple[int, int]]
 
 
 @dataclass
@@ -102,6 +121,29 @@ class Generation:
         """Hand the pages read so far back to the kernel (they stay in the page cache)."""
         for mapped in self._maps:
             mapped.madvise(mmap.MADV_DONTNEED)
+
+    def earlier_rows(self, tables: tuple[str, ...]) -> dict[str, EarlierRows]:
+        """``{token: where its rows of *tables* are}`` for every unit stored."""
+        found = {}
+        for batch in self.batches:
+            firsts = {name: np.cumsum([0, *batch.rows[name][:-1]]).tolist() for name in tables}
+            files = {name: str(self.folder / batch.files[name]) for name in tables if name in batch.files}
+            for i, token in enumerate(batch.tokens):
+                spans = {name: (firsts[name][i], batch.rows[name][i]) for name in tables}
+                found[token] = EarlierRows(files, spans)
+        return found
+
+
+def read_earlier_rows(earlier: EarlierRows) -> dict[str, list[dict[str, Any]]]:
+    """The unit's rows of each table in *earlier*, as Python rows."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for name, (first, count) in earlier.spans.items():
+        if not count:
+            rows[name] = []
+            continue
+        with pa.memory_map(earlier.files[name]) as source:
+            rows[name] = pa.ipc.open_file(source).read_all().slice(first, count).to_pylist()
+    return rows
 
 
 class UnitStore:

@@ -64,6 +64,7 @@ def test_a_removed_object_leaves_no_rows_and_an_edit_is_read_again(tmp_path: Pat
         "total": first["units"]["total"] - 1,
         "from_cache": first["units"]["total"] - 2,
         "parsed": 1,
+        "modules_reused": 0,  # a common module has one module, the one edited
     }
     _parse(source, tmp_path / "full", None)
     _assert_same(tmp_path / "again", tmp_path / "full")
@@ -144,8 +145,8 @@ def test_a_store_written_meanwhile_by_another_parse_is_left_for_the_newest(tmp_p
 def test_a_batch_is_kept_while_half_its_units_are_unchanged() -> None:
     rows = {name: [0, 0, 0, 0] for name in TABLES}
     rows["methods"] = [2, 0, 3, 1]
-    first = Batch({"methods": "methods-1.arrow"}, ["a", "b", "c", "d"], rows)
-    second = Batch({}, ["c", "e", "f"], {name: [0, 0, 0] for name in TABLES})
+    first = Batch({"methods": "methods-1.arrow"}, ["a", "b", "c", "d"], ["ta", "tb", "tc", "td"], rows)
+    second = Batch({}, ["c", "e", "f"], ["tc", "te", "tf"], {name: [0, 0, 0] for name in TABLES})
     previous = Generation(Path("unused"), [first, second])
     # "c" is provided once, by the first batch; the second keeps only "e" of three: not kept
     assert reusable(previous, {"a", "c", "d", "e"}) == [(0, {"a", "c", "d"})]
@@ -165,3 +166,42 @@ def test_a_batch_mostly_changed_is_parsed_again_whole(tmp_path: Path) -> None:
     assert 0 < len(mdo) * 2 // 3 < first["units"]["total"]
     assert again["units"]["from_cache"] == 0  # the unchanged third was read again with the rest
     _assert_same(tmp_path / "first", tmp_path / "again")
+
+
+def test_the_unchanged_modules_of_an_edited_object_keep_their_rows(tmp_path: Path) -> None:
+    source, cache = _copy(tmp_path), tmp_path / "cache"
+    _parse(source, tmp_path / "first", cache)
+    catalog = source / "DemoConfiguration" / "src" / "Catalogs" / "Номенклатура"
+    assert len(list(catalog.rglob("*.bsl"))) == 4
+    module = catalog / "ManagerModule.bsl"
+    _touch(
+        module,
+        module.read_text(encoding="utf-8")
+        + "\nФункция ДобавленаПозже(Знач А) Экспорт\n\tВозврат А;\nКонецФункции\n",
+    )
+    (catalog / "Номенклатура.mdo").touch()  # the metadata file too: read again, same rows
+
+    again = _parse(source, tmp_path / "again", cache)
+    assert again["units"]["parsed"] == 1 and again["units"]["modules_reused"] == 3
+    _parse(source, tmp_path / "full", None)
+    _assert_same(tmp_path / "again", tmp_path / "full")
+    methods = read_table(tmp_path / "again", "methods", ["method_id", "params"]).to_pylist()
+    added = [m for m in methods if m["method_id"].endswith("ManagerModule.ДобавленаПозже")]
+    assert added == [
+        {"method_id": added[0]["method_id"], "params": [{"name": "А", "by_value": True, "default": None}]}
+    ]
+
+
+def test_a_new_common_module_makes_every_module_parsed_again(tmp_path: Path) -> None:
+    # Calls are resolved against the common modules' names: a new one changes what earlier rows meant.
+    source, cache = _copy(tmp_path) / "DemoConfiguration", tmp_path / "cache"  # the configuration alone
+    first = _parse(source, tmp_path / "first", cache)
+    existing = next(p for p in source.rglob("src/CommonModules/*") if p.is_dir())
+    shutil.copytree(existing, existing.with_name("ОбщийМодульНовый"))
+    mdo = existing.with_name("ОбщийМодульНовый") / f"{existing.name}.mdo"
+    mdo.rename(mdo.with_name("ОбщийМодульНовый.mdo"))
+    again = _parse(source, tmp_path / "again", cache)
+    assert again["units"]["from_cache"] < first["units"]["total"] - 2
+    assert again["units"]["modules_reused"] == 0
+    _parse(source, tmp_path / "full", None)
+    _assert_same(tmp_path / "again", tmp_path / "full")
