@@ -82,7 +82,7 @@ class CallRule(Rule):
     def check(self, module: ModuleSource, params: dict[str, Any]) -> Iterable[Finding]:
         # A method the module declares itself shadows the global context: `Процедура Сообщить(Текст)`
         # and the calls of it are the module's own, not the deprecated global method.
-        own = {method.name.lower() for method in module.methods}
+        own = module.method_names  # computed once per module, shared by every call rule
         for match in module.find_all(self.pattern, self.needs_any):
             line, column = module.position(match.start())
             if own and written_name(module, line, column).lower() in own:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -48,16 +47,15 @@ class LineLength(Rule):
         limit = params["max_line_length"]
         if len(module.text) <= limit:
             return
+        # A line's width is its length with tabs expanded, and tab stops restart at every line end:
+        # so the widths are the gaps between the line ends of the whole expanded text, found by numpy
+        # — no Python loop over the lines, only over the long ones.
+        expanded = module.text.expandtabs(TAB_WIDTH)
+        points = np.frombuffer(expanded.encode("utf-32-le", "surrogatepass"), np.uint32)
+        widths = np.diff(np.flatnonzero(points == 10), prepend=-1, append=len(expanded)) - 1
         lines = module.lines
-        # A tab widens a line by at most TAB_WIDTH - 1 columns, so len + 3 * tabs bounds the width from
-        # above; only the lines over the limit by that bound are expanded. Lengths and tab counts are
-        # taken in C and compared in numpy, not line by line in Python.
-        count = len(lines)
-        bounds = np.fromiter(map(len, lines), np.int64, count)
-        bounds += (TAB_WIDTH - 1) * np.fromiter(map(str.count, lines, repeat("\t")), np.int64, count)
-        for index in np.flatnonzero(bounds > limit).tolist():
+        for index in np.flatnonzero(widths > limit).tolist():
             line = lines[index]
-            width = len(line.expandtabs(TAB_WIDTH))
-            if width > limit:
-                column = len(line) - len(line.lstrip()) + 1
-                yield Finding(index + 1, column, f"Line is {width} characters long, more than {limit}")
+            width = int(widths[index])
+            column = len(line) - len(line.lstrip()) + 1
+            yield Finding(index + 1, column, f"Line is {width} characters long, more than {limit}")
