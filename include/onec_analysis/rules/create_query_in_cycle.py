@@ -171,6 +171,8 @@ class _Calls:
             name = own.get(found.group(1))
             if name is not None:
                 self.by_name.setdefault(name, []).append((size - found.end(1), size - found.start(), name))
+        for calls in self.by_name.values():
+            calls.reverse()  # found from the end: in the order of the module
 
     def of(self, names: Iterable[str], anchors: Iterable[str]) -> list[tuple[int, int, str]]:
         searched = {anchor for anchor in anchors if anchor in self.identifiers}  # as find_all skips

@@ -7,7 +7,7 @@ the letters whose lower case is not one character on its own (İ, Σ).
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from onec_analysis.rules.create_query_in_cycle import _CALL, _Calls
@@ -52,6 +52,7 @@ _CALL_PIECES = ["а", "аб", "абв", "аб1", "1", "²", "é", "_", ".", "~",
     st.sets(st.sampled_from(["а", "аб", "абв", "аб1", "абé", "é", "²а"]), max_size=4),
     st.sets(st.sampled_from(["а", "аб", "абв", "аб1", "абé", "é", "²а"]), max_size=3),
 )
+@example("а(а(", {"а"}, {"а"})  # calls of one name, in the order of the module
 def test_create_query_in_cycle_call_index_agrees_with_find_all(text: str, names: set, anchors: set) -> None:
     methods = [_method(name, 1, 1) for name in sorted(names)]  # the index holds the module's own methods
     module = ModuleSource("m", None, "CommonModule", None, text, methods=methods)
