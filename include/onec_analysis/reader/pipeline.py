@@ -437,13 +437,12 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
         # before the (stable) sort, so rows that tie on the sort keys keep one order.
         mapped = {name: SpilledTables(sorted(spilled[name]), unlink=not storing) for name in TABLES}
 
-        def release() -> None:
-            for spilled_files in mapped.values():
-                spilled_files.release()
-            if previous is not None:
-                previous.release()
-
         def parts(name: str) -> TableParts:
+            def release() -> None:  # the pages of this table's files only: it runs after every row group
+                mapped[name].release()
+                if previous is not None:
+                    previous.release(name)
+
             if not kept:
                 return TableParts(mapped[name].tables, release)
             tables, masks = [], []

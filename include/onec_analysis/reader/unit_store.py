@@ -100,14 +100,14 @@ class Generation:
     folder: Path
     batches: list[Batch]
     tables: dict[tuple[int, str], pa.Table] = field(default_factory=dict, repr=False)
-    _maps: list[mmap.mmap] = field(default_factory=list, repr=False)
+    _maps: dict[str, list[mmap.mmap]] = field(default_factory=dict, repr=False)  # by table
 
     def _map_all(self) -> None:
         for index, batch in enumerate(self.batches):
             for name, file in batch.files.items():
                 with open(self.folder / file, "rb") as handle:
                     mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-                self._maps.append(mapped)
+                self._maps.setdefault(name, []).append(mapped)
                 table = pa.ipc.open_file(pa.py_buffer(mapped)).read_all()
                 if not table.schema.equals(TABLES[name], check_metadata=False):
                     raise ValueError(f"{file}: columns do not match this reader's schema")
@@ -117,10 +117,13 @@ class Generation:
                     )
                 self.tables[index, name] = table
 
-    def release(self) -> None:
-        """Hand the pages read so far back to the kernel (they stay in the page cache)."""
-        for mapped in self._maps:
-            mapped.madvise(mmap.MADV_DONTNEED)
+    def release(self, name: str | None = None) -> None:
+        """Hand the pages of table *name* (or all) read so far back to the kernel (they stay in
+        the page cache)."""
+        for table, maps in self._maps.items():
+            if name is None or table == name:
+                for mapped in maps:
+                    mapped.madvise(mmap.MADV_DONTNEED)
 
     def earlier_rows(self, tables: tuple[str, ...]) -> dict[str, EarlierRows]:
         """``{token: where its rows of *tables* are}`` for every unit stored."""
