@@ -219,6 +219,11 @@ class ModuleSource:
 
     # --- text views -------------------------------------------------------------------------
     @cached_property
+    def is_blank(self) -> bool:
+        """Whether the text is empty or only blanks (``not text.strip()``, without copying the text)."""
+        return not self.text or self.text.isspace()
+
+    @cached_property
     def lines(self) -> list[str]:
         return self.text.split("\n")
 
