@@ -180,7 +180,8 @@ def write_table(
         # bytes per row estimated over the whole concatenation (kept rows or not)
         per_group = max(1, min(ROW_GROUP_ROWS, table.num_rows * ROW_GROUP_BYTES // table.nbytes))
     rows_of = RowTaker(table) if order is not None else None
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    dictionary = [column for column in schema.names if (name, column) not in _NO_DICTIONARY]
+    with pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=dictionary) as writer:
         if rows == 0:
             writer.write_table(schema.empty_table())
         for start in range(0, rows, per_group):
@@ -194,6 +195,11 @@ def write_table(
                 after_group()
     release_memory()
     return rows
+
+
+#: Columns of long, mostly distinct values written without a dictionary: a dictionary page of a
+#: row group's module texts had to be decompressed and decoded whole by every reader of one text.
+_NO_DICTIONARY = frozenset({("module_texts", "text")})
 
 
 class RowTaker:
