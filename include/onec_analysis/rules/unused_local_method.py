@@ -59,13 +59,13 @@ class UnusedLocalMethod(Rule):
 
     def check(self, module: ModuleSource, params: dict[str, Any]) -> Iterable[Finding]:
         candidates = {
-            method.name.lower(): method
+            name: method
             for method in module.methods
             if not method.export
             and method.name
-            and method.name.lower() not in EVENT_HANDLERS
-            and method.name.lower() not in module.form_handlers
-            and not method.name.lower().startswith(_ATTACHABLE)
+            and (name := method.name.lower()) not in EVENT_HANDLERS
+            and name not in module.form_handlers
+            and not name.startswith(_ATTACHABLE)
             and not (module.module_type == "FormModule" and _is_command_handler(method))
         }
         if not candidates:

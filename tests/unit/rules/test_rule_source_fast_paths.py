@@ -10,8 +10,9 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from onec_analysis.rules.code_out_of_region import _inside
 from onec_analysis.rules.create_query_in_cycle import _CALL, _Calls
-from onec_analysis.rules.source import Method, ModuleSource, _code_view, _starts_of, line_starts
+from onec_analysis.rules.source import Method, ModuleSource, Region, _code_view, _starts_of, line_starts
 from onec_analysis.rules.suppressions import _MARK, _marks
 from onec_analysis.rules.unused_local_method import _used, _used_in_text
 
@@ -95,6 +96,14 @@ def test_suppression_marks_are_the_ones_the_pattern_finds(text: str) -> None:
 @given(st.text(st.characters(blacklist_categories=()), max_size=60) | st.text("ab\n\r\t", max_size=30))
 def test_line_starts_are_the_sums_of_line_lengths(text: str) -> None:
     assert line_starts(text) == _starts_of(text.split("\n"))
+
+
+@given(st.lists(st.tuples(st.integers(1, 15), st.integers(0, 6)), max_size=6))
+def test_lines_inside_regions_are_the_ones_some_region_holds(spans: list) -> None:
+    regions = [Region("r", start, start + length, 1, 0) for start, length in spans]
+    inside = _inside(regions)
+    for line in range(0, 25):
+        assert inside(line) == any(r.start_line < line < r.end_line for r in regions)
 
 
 def _method(name: str, start_line: int, end_line: int) -> Method:
