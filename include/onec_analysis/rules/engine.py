@@ -226,9 +226,10 @@ class _Snapshot:
         self.sizes = [size or 0 for size in self.modules["size_bytes"]]
 
     def batches(self, target_bytes: int) -> list[tuple[int | None, list[int]]]:
-        """``(row group, module indices)`` to check together, biggest first: the modules of one row
-        group of module_texts (split when the group is bigger than *target_bytes*), and at the end
-        the modules without a text row (group None)."""
+        """``(row group, module indices)`` to check together: the modules of one row group of
+        module_texts (split when the group is bigger than *target_bytes*), the biggest groups first
+        and the batches of one group in a row (a worker reads a group once for all of its batches it
+        takes in a row), and at the end the modules without a text row (group None)."""
         groups: dict[int | None, list[int]] = {}
         for index, at in enumerate(self.text_at):
             groups.setdefault(at[0] if at else None, []).append(index)
@@ -244,7 +245,20 @@ class _Snapshot:
                     current, size = [], 0
             if current:
                 batches.append((group, current))
-        return sorted(batches, key=lambda b: (b[0] is None, -sum(self.sizes[i] for i in b[1])))
+        weight = [sum(self.sizes[i] for i in indices) for _, indices in batches]
+        group_weight: Counter = Counter()
+        for (group, _), size in zip(batches, weight, strict=True):
+            group_weight[group] += size
+        order = sorted(
+            range(len(batches)),
+            key=lambda n: (
+                batches[n][0] is None,
+                -group_weight[batches[n][0]],
+                batches[n][0] if batches[n][0] is not None else -1,
+                -weight[n],
+            ),
+        )
+        return [batches[n] for n in order]
 
     def read_texts(self, group: int | None) -> list[str | None]:
         """The texts of one row group of module_texts, by row (the last group read is kept: a group
