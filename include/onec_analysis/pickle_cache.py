@@ -1,5 +1,4 @@
-"""A folder of pickled values under content keys: the reader's per-unit cache and the rule engine's
-per-batch cache.
+"""A folder of pickled values under content keys: the rule engine's per-batch cache.
 
 Each key's entry is written under a temporary name and renamed into place, so a reader (another
 process may be reading while one writes) sees a whole entry or none. Any entry that cannot be read

@@ -55,6 +55,7 @@ from onec_analysis.snapshot.io import (
     count_by,
     read_summary,
     read_table,
+    sort_keys,
     spill_table,
     write_merged_snapshot,
 )
@@ -373,8 +374,10 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
             units.append(_Job(index, unit, size, key, token))
     kept = reusable(previous, {job.key for job in units})
     provided = set().union(*(alive for _, alive in kept))
-    earlier = previous.earlier_rows(_MODULE_TABLES) if previous is not None else {}
-    jobs = [replace(job, earlier=earlier.get(job.token)) for job in units if job.key not in provided]
+    jobs = [job for job in units if job.key not in provided]
+    if previous is not None and jobs:
+        earlier = previous.earlier_rows(_MODULE_TABLES, {job.token for job in jobs})
+        jobs = [replace(job, earlier=earlier.get(job.token)) for job in jobs]
     discovered = time.perf_counter()
     total_units = len(units)
     from_cache = total_units - len(jobs)
@@ -475,7 +478,7 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
         summary = write_merged_snapshot(out, parts, summarize)
         written_at = time.perf_counter()
         if storing:
-            # Sorted like the files the snapshot was written from, so the next parse reads them alike.
+            # In an order that does not depend on which worker finished first (their file names).
             written.sort(key=lambda batch: min(batch.files.values(), default=""))
             stored = store.commit(spill_dir, previous, [index for index, _ in kept], written)
     finally:
@@ -501,7 +504,7 @@ def _sorted_by_unit(name: str, table: pa.Table, counts: list[int]) -> pa.Table:
         return table
     unit = np.repeat(np.arange(len(counts), dtype=np.int32), np.asarray(counts, np.int64))
     keyed = table.select(list(TABLE_KEYS[name])).append_column("_unit", pa.array(unit))
-    keys = [("_unit", "ascending", "at_start")] + [(key, "ascending", "at_start") for key in TABLE_KEYS[name]]
+    keys = [("_unit", "ascending", "at_start"), *sort_keys(name)]
     return table.take(pc.sort_indices(keyed, options=pc.SortOptions(keys)))
 
 

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from onec_analysis.snapshot.io import atomic_write_text
+from onec_analysis.snapshot.io import atomic_write_text, map_arrow_file
 from onec_analysis.snapshot.schema import TABLES
 
 log = logging.getLogger(__name__)
@@ -105,10 +105,8 @@ class Generation:
     def _map_all(self) -> None:
         for index, batch in enumerate(self.batches):
             for name, file in batch.files.items():
-                with open(self.folder / file, "rb") as handle:
-                    mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                mapped, table = map_arrow_file(self.folder / file)
                 self._maps.setdefault(name, []).append(mapped)
-                table = pa.ipc.open_file(pa.py_buffer(mapped)).read_all()
                 if not table.schema.equals(TABLES[name], check_metadata=False):
                     raise ValueError(f"{file}: columns do not match this reader's schema")
                 if table.num_rows != sum(batch.rows[name]):
@@ -125,15 +123,18 @@ class Generation:
                 for mapped in maps:
                     mapped.madvise(mmap.MADV_DONTNEED)
 
-    def earlier_rows(self, tables: tuple[str, ...]) -> dict[str, EarlierRows]:
-        """``{token: where its rows of *tables* are}`` for every unit stored."""
+    def earlier_rows(self, tables: tuple[str, ...], tokens: set[str]) -> dict[str, EarlierRows]:
+        """``{token: where its rows of *tables* are}`` for the stored units whose token is in *tokens*."""
         found = {}
         for batch in self.batches:
+            wanted = [i for i, token in enumerate(batch.tokens) if token in tokens]
+            if not wanted:
+                continue
             firsts = {name: np.cumsum([0, *batch.rows[name][:-1]]).tolist() for name in tables}
             files = {name: str(self.folder / batch.files[name]) for name in tables if name in batch.files}
-            for i, token in enumerate(batch.tokens):
+            for i in wanted:
                 spans = {name: (firsts[name][i], batch.rows[name][i]) for name in tables}
-                found[token] = EarlierRows(files, spans)
+                found[batch.tokens[i]] = EarlierRows(files, spans)
         return found
 
 

@@ -77,10 +77,14 @@ def sort_table(name: str, table: pa.Table) -> pa.Table:
     return table.take(pa.array(_sort_order(name, table)))
 
 
+def sort_keys(name: str) -> list[tuple[str, str, str]]:
+    """The sort keys of table *name* as Arrow takes them: its key columns ascending, nulls first."""
+    return [(column, "ascending", "at_start") for column in TABLE_KEYS[name]]
+
+
 def _sort_order(name: str, table: pa.Table) -> np.ndarray:
-    keys = [(column, "ascending", "at_start") for column in TABLE_KEYS[name]]
     # Only the key columns are handed to the sort: the other columns' pages are never read here.
-    order = pc.sort_indices(table.select(list(TABLE_KEYS[name])), options=pc.SortOptions(keys))
+    order = pc.sort_indices(table.select(list(TABLE_KEYS[name])), options=pc.SortOptions(sort_keys(name)))
     return order.to_numpy().astype(np.int64)
 
 
@@ -130,16 +134,22 @@ class SpilledTables:
         self._maps: list[mmap.mmap] = []
         self.tables: list[pa.Table] = []
         for path in paths:
-            with open(path, "rb") as handle:
-                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            mapped, table = map_arrow_file(path)
             if unlink:
                 os.unlink(path)
             self._maps.append(mapped)
-            self.tables.append(pa.ipc.open_file(pa.py_buffer(mapped)).read_all())
+            self.tables.append(table)
 
     def release(self) -> None:
         for mapped in self._maps:
             mapped.madvise(mmap.MADV_DONTNEED)
+
+
+def map_arrow_file(path: str | Path) -> tuple[mmap.mmap, pa.Table]:
+    """An Arrow IPC file memory-mapped read-only, and its table over the mapping (nothing copied)."""
+    with open(path, "rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    return mapped, pa.ipc.open_file(pa.py_buffer(mapped)).read_all()
 
 
 def spill_table(table: pa.Table, path: str | Path) -> None:
