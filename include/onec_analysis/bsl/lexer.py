@@ -200,8 +200,9 @@ def line_starts(text: str) -> list[int]:
     """Offsets where each line begins: ``line_starts(t)[n - 1]`` is the start of line ``n``; one more
     entry, ``len(t) + 1``, ends the last line (so line ``n`` is ``t[starts[n - 1] : starts[n] - 1]``)."""
     # The newlines found by numpy over the text's code points: half the time of splitting the text
-    # into lines and summing their lengths, and this runs three times on every module.
-    points = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    # into lines and summing their lengths, and this runs several times on every module (the parser's
+    # passes and the rules' views). "surrogatepass": a text may hold a lone surrogate.
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     ends = np.flatnonzero(points == 10)
     ends += 1
     return [0, *ends.tolist(), len(text) + 1]

@@ -25,9 +25,7 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
-import numpy as np
-
-from onec_analysis.bsl.lexer import ANNOTATION, COMMENT, PREPROCESSOR, STRING
+from onec_analysis.bsl.lexer import ANNOTATION, COMMENT, PREPROCESSOR, STRING, line_starts
 
 # Each lexer pattern begins with its one dispatch character; the lookbehind re-checks which one matched.
 _SKIP = re.compile(
@@ -109,17 +107,6 @@ def _code_view(text: str, lower: str | None) -> tuple[str, list[tuple[int, str]]
 #: Identifiers of lower-cased code (letters, digits, "_"; not starting with a digit).
 _IDENTIFIER = re.compile(r"[a-zа-яё_][a-zа-яё_0-9]*")
 _WORD = re.compile(r"\w+")
-
-
-def line_starts(text: str) -> list[int]:
-    """Offsets where each line begins: ``starts[n - 1]`` is the start of line ``n`` (and one more entry,
-    ``len(text) + 1``, past the last line)."""
-    # The line ends found by numpy in the text as code points: about twice as fast as splitting the
-    # text into lines and summing their lengths, and this runs for every module, on text and code.
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
-    ends = np.flatnonzero(points == 10)
-    ends += 1
-    return [0, *ends.tolist(), len(text) + 1]
 
 
 def _starts_of(lines: list[str]) -> list[int]:
