@@ -1,7 +1,8 @@
 """Calls from a module to common modules, managers and its own methods.
 
-One regex pass finds every ``name(`` and ``qualifier.name(`` in the lower-cased code view (comments and
-strings are already gone); the rare longer chain is looked at backwards from the qualifier:
+One regex pass, read backwards from each ``(``, finds every ``name(`` and ``qualifier.name(`` in the
+lower-cased code view (comments and strings are already gone); the rare longer chain is looked at
+backwards from the qualifier:
 
 * ``М.Метод(`` where ``М`` is a common module of the configuration (and not itself a property,
   ``Х.М.Метод(``) -> ``common_module``;
@@ -52,10 +53,12 @@ for _names, _type in [
 _COMMON_MODULE_GETTERS = frozenset(("общиймодуль", "commonmodule"))
 _THIS_OBJECT = frozenset(("этотобъект", "thisobject"))
 
-# Possessive quantifiers: a word that is not followed by "(" is given up at once, not letter by letter.
-# "Q.Name(" or "Name(". Possessive quantifiers: a word that leads nowhere is given up at once instead
-# of letter by letter, which keeps this pass over the whole module cheap.
-_CALL = re.compile(r"\b(?:([^\W\d]\w*+)[ \t]*+\.[ \t]*+)?([^\W\d]\w*+)[ \t]*+\(")
+# "Q.Name(" or "Name(", read backwards from each "(": a regular expression that starts with a literal
+# is found by a fast scan for that character, where one that starts with a word would be tried at
+# every letter of the module (the forward pattern took 7x as long on SSL). On the reversed text:
+# "(", blanks, the name reversed (a whole word, not starting with a digit), then optionally blanks,
+# ".", blanks and the qualifier reversed. A qualifier that starts with a digit is no qualifier.
+_CALL_REVERSED = re.compile(r"\([ \t]*+(\w++)(?<!\d)(?:[ \t]*+\.[ \t]*+(\w++)(?<!\d))?")
 # The word before ".Q" in a chain (searched just before Q, anchored at the end).
 _PREVIOUS = re.compile(r"([^\W\d]\w*)[ \t]*\.[ \t]*\Z")
 # "Переменная = " before a getter call; "<=" and ">=" are comparisons, not assignments.
@@ -74,6 +77,27 @@ class Call:
 
 def _literal(view: CodeView, index: str) -> str:
     return view.strings[int(index)].text[1:-1].replace('""', '"').strip()
+
+
+def call_sites(low: str) -> list[tuple[int, int, int, int, int]]:
+    r"""Every ``qualifier.name(`` and ``name(`` of *low*, in text order, as
+    ``(qualifier start, qualifier end, name start, name end, offset after "(")``; the qualifier's
+    offsets are -1 when there is none. The same sites, non-overlapping and leftmost first, as a
+    forward scan with ``\b(?:([^\W\d]\w*+)[ \t]*+\.[ \t]*+)?([^\W\d]\w*+)[ \t]*+\(`` finds (a test
+    holds the two equal), in a seventh of the time."""
+    size = len(low)
+    sites = [
+        (
+            size - m.end(2) if m.start(2) >= 0 else -1,
+            size - m.start(2) if m.start(2) >= 0 else -1,
+            size - m.end(1),
+            size - m.start(1),
+            size - m.start(),
+        )
+        for m in _CALL_REVERSED.finditer(low[::-1])
+    ]
+    sites.reverse()
+    return sites
 
 
 def find_calls(
@@ -96,18 +120,16 @@ def find_calls(
     calls: list[Call] = []
     dynamic: dict[str, str] = {}  # variable (lower) -> common module name, within the current method
     scope = -1
-    for m in _CALL.finditer(low):
-        qualifier, name = m.group(1, 2)
-        if qualifier is None:
-            start = m.start()
+    for q_start, q_end, start, end, paren_end in call_sites(low):
+        name = low[start:end]
+        if q_start < 0:  # no qualifier: "Метод("
             if start and low[start - 1] == ".":  # a method of an expression's result: Ф().Метод(
                 continue
             declared = local_methods.get(name)
             if declared is not None and start not in skip_positions:
                 calls.append(Call(start, own_object_id, declared, "local"))
             continue
-        q_start = m.start(1)
-        start = m.start(2)
+        qualifier = low[q_start:q_end]
         if q_start and low[q_start - 1] == ".":  # Q2.Q1.Метод(: only a manager chain interests us
             previous = _PREVIOUS.search(low, max(0, q_start - 80), q_start)
             if previous is None:
@@ -117,17 +139,16 @@ def find_calls(
                 continue
             manager = MANAGERS.get(previous.group(1))
             if manager is not None:
-                method = code[start : m.end(2)]
-                calls.append(Call(start, f"{manager}.{code[q_start : m.end(1)]}", method, "manager"))
+                calls.append(Call(start, f"{manager}.{code[q_start:q_end]}", code[start:end], "manager"))
             continue
         module = common_modules.get(qualifier)
         if module is not None:
-            calls.append(Call(start, f"CommonModule.{module}", code[start : m.end(2)], "common_module"))
+            calls.append(Call(start, f"CommonModule.{module}", code[start:end], "common_module"))
             if name in _COMMON_MODULE_GETTERS:
                 owner = bisect_right(method_starts, start)
                 if owner != scope:
                     scope, dynamic = owner, {}
-                _dynamic_module(view, low, m, dynamic, calls)
+                _dynamic_module(view, low, q_start, paren_end, dynamic, calls)
             continue
         if qualifier in _THIS_OBJECT:
             declared = local_methods.get(name)
@@ -136,19 +157,17 @@ def find_calls(
             continue
         if dynamic and qualifier in dynamic and bisect_right(method_starts, start) == scope:
             calls.append(
-                Call(
-                    start,
-                    f"CommonModule.{dynamic[qualifier]}",
-                    code[start : m.end(2)],
-                    "common_module_dynamic",
-                )
+                Call(start, f"CommonModule.{dynamic[qualifier]}", code[start:end], "common_module_dynamic")
             )
     return calls
 
 
-def _dynamic_module(view: CodeView, low: str, m: re.Match[str], dynamic: dict, calls: list) -> None:
-    """Handle ``<X>.ОбщийМодуль("Имя")``: remember the variable it is assigned to, or an inline call."""
-    arg = _LITERAL_ARG.match(low, m.end())
+def _dynamic_module(
+    view: CodeView, low: str, q_start: int, paren_end: int, dynamic: dict, calls: list
+) -> None:
+    """Handle ``<X>.ОбщийМодуль("Имя")`` (*q_start*: where ``<X>`` starts, *paren_end*: just after the
+    "("): remember the variable it is assigned to, or an inline call."""
+    arg = _LITERAL_ARG.match(low, paren_end)
     if arg is None:
         return
     module = _literal(view, arg.group(1))
@@ -159,7 +178,6 @@ def _dynamic_module(view: CodeView, low: str, m: re.Match[str], dynamic: dict, c
         method = view.code[inline.start(1) : inline.end(1)]
         calls.append(Call(inline.start(1), f"CommonModule.{module}", method, "common_module_dynamic"))
         return
-    q_start = m.start(1)
     assigned = _ASSIGNED_TO.search(low, max(0, q_start - 120), q_start)
     if assigned is not None:
         dynamic[assigned.group(1)] = module
