@@ -59,8 +59,9 @@ _THIS_OBJECT = frozenset(("этотобъект", "thisobject"))
 # "(", blanks, the name reversed (a whole word, not starting with a digit), then optionally blanks,
 # ".", blanks and the qualifier reversed. A qualifier that starts with a digit is no qualifier.
 _CALL_REVERSED = re.compile(r"\([ \t]*+(\w++)(?<!\d)(?:[ \t]*+\.[ \t]*+(\w++)(?<!\d))?")
-# The word before ".Q" in a chain (searched just before Q, anchored at the end).
-_PREVIOUS = re.compile(r"([^\W\d]\w*)[ \t]*\.[ \t]*\Z")
+# The word before ".Q" in a chain, read backwards from Q: blanks, ".", blanks, then the longest run of
+# word characters ending in a non-digit (reversed, that is the word from its first non-digit on).
+_PREVIOUS_REVERSED = re.compile(r"[ \t]*\.[ \t]*(\w*[^\W\d])")
 # "Переменная = " before a getter call; "<=" and ">=" are comparisons, not assignments.
 _ASSIGNED_TO = re.compile(r"(?<![\w.])([^\W\d]\w*)[ \t]*(?<![<>])=[ \t]*\Z")
 _LITERAL_ARG = re.compile(r'[ \t]*"(\d+)\n*"[ \t]*\)')
@@ -79,13 +80,16 @@ def _literal(view: CodeView, index: str) -> str:
     return view.strings[int(index)].text[1:-1].replace('""', '"').strip()
 
 
-def call_sites(low: str) -> list[tuple[int, int, int, int, int]]:
+def call_sites(low: str, reversed_low: str | None = None) -> list[tuple[int, int, int, int, int]]:
     r"""Every ``qualifier.name(`` and ``name(`` of *low*, in text order, as
     ``(qualifier start, qualifier end, name start, name end, offset after "(")``; the qualifier's
     offsets are -1 when there is none. The same sites, non-overlapping and leftmost first, as a
     forward scan with ``\b(?:([^\W\d]\w*+)[ \t]*+\.[ \t]*+)?([^\W\d]\w*+)[ \t]*+\(`` finds (a test
-    holds the two equal), in a seventh of the time."""
+    holds the two equal), in a seventh of the time. *reversed_low* is ``low[::-1]`` when the caller
+    has it."""
     size = len(low)
+    if reversed_low is None:
+        reversed_low = low[::-1]
     sites = [
         (
             size - m.end(2) if m.start(2) >= 0 else -1,
@@ -94,10 +98,23 @@ def call_sites(low: str) -> list[tuple[int, int, int, int, int]]:
             size - m.start(1),
             size - m.start(),
         )
-        for m in _CALL_REVERSED.finditer(low[::-1])
+        for m in _CALL_REVERSED.finditer(reversed_low)
     ]
     sites.reverse()
     return sites
+
+
+def word_before(low: str, reversed_low: str, position: int) -> tuple[int, str] | None:
+    r"""The word before ``.`` ending at *position* (``Q2.`` for the ``Q1`` there), within 80 characters,
+    as ``(start, word)``: what a forward search with ``([^\W\d]\w*)[ \t]*\.[ \t]*\Z`` over the 80
+    characters finds (a test holds the two equal) — read backwards, it does not try every position
+    of the window (the forward search was a twentieth of the parse)."""
+    size = len(low)
+    found = _PREVIOUS_REVERSED.match(reversed_low, size - position, size - max(0, position - 80))
+    if found is None:
+        return None
+    start = size - found.end(1)
+    return start, low[start : size - found.start(1)]
 
 
 def find_calls(
@@ -120,7 +137,8 @@ def find_calls(
     calls: list[Call] = []
     dynamic: dict[str, str] = {}  # variable (lower) -> common module name, within the current method
     scope = -1
-    for q_start, q_end, start, end, paren_end in call_sites(low):
+    reversed_low = low[::-1]
+    for q_start, q_end, start, end, paren_end in call_sites(low, reversed_low):
         name = low[start:end]
         if q_start < 0:  # no qualifier: "Метод("
             if start and low[start - 1] == ".":  # a method of an expression's result: Ф().Метод(
@@ -131,13 +149,13 @@ def find_calls(
             continue
         qualifier = low[q_start:q_end]
         if q_start and low[q_start - 1] == ".":  # Q2.Q1.Метод(: only a manager chain interests us
-            previous = _PREVIOUS.search(low, max(0, q_start - 80), q_start)
+            previous = word_before(low, reversed_low, q_start)
             if previous is None:
                 continue
-            p_start = previous.start(1)
+            p_start, word = previous
             if p_start and low[p_start - 1] == ".":
                 continue
-            manager = MANAGERS.get(previous.group(1))
+            manager = MANAGERS.get(word)
             if manager is not None:
                 calls.append(Call(start, f"{manager}.{code[q_start:q_end]}", code[start:end], "manager"))
             continue

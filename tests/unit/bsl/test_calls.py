@@ -54,7 +54,7 @@ import re  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from onec_analysis.bsl.calls import call_sites  # noqa: E402
+from onec_analysis.bsl.calls import call_sites, word_before  # noqa: E402
 
 # The definition: a forward scan from each word (what the parser ran before, 7x slower).
 _FORWARD = re.compile(r"\b(?:([^\W\d]\w*+)[ \t]*+\.[ \t]*+)?([^\W\d]\w*+)[ \t]*+\(")
@@ -81,3 +81,22 @@ def test_call_sites_examples() -> None:
     low = "общ.метод(1); ф( а . б .в(); 1а.б(); х.9у("
     assert call_sites(low) == _forward_sites(low)
     assert [low[s:e] for _, _, s, e, _ in call_sites(low)] == ["метод", "ф", "в", "б"]
+
+
+_PREVIOUS_FORWARD = re.compile(r"([^\W\d]\w*)[ \t]*\.[ \t]*\Z")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join), st.integers(0, 200))
+def test_word_before_equals_the_forward_search(low: str, at: int) -> None:
+    position = min(at, len(low))
+    forward = _PREVIOUS_FORWARD.search(low, max(0, position - 80), position)
+    expected = None if forward is None else (forward.start(1), forward.group(1))
+    assert word_before(low, low[::-1], position) == expected
+
+
+def test_word_before_examples() -> None:
+    low = "справочники.банки.x 1ab . c.d" + "я" * 90 + ".e"
+    assert word_before(low, low[::-1], low.index("банки")) == (0, "справочники")
+    assert word_before(low, low[::-1], low.index("c.")) == (21, "ab")  # from the first non-digit on
+    assert word_before(low, low[::-1], len(low) - 1) == (len(low) - 81, "я" * 79)  # the 80-character window
