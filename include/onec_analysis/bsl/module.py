@@ -135,8 +135,18 @@ def parse_module(
         )
 
     methods = []
+    # ncloc of the module = the methods' ncloc + that of the lines between them (the method ranges
+    # are disjoint, in order, and a match never crosses a line): one pass over the text, not two.
+    module_ncloc = 0
+    covered = 0  # in "\n" + text: where the part not yet counted begins
     for k, d in enumerate(declarations):
         cyclomatic, cognitive = method_complexity(low, d.body_start, d.body_end, recursive[k])
+        # In "\n" + text, starts[n - 1] is the newline that opens line n.
+        first, last = starts[d.start_line - 1], starts[d.end_line]
+        ncloc = len(_CODE_LINE.findall(ntext, first, last))
+        if first >= covered:
+            module_ncloc += ncloc + len(_CODE_LINE.findall(ntext, covered, first))
+            covered = last
         methods.append(
             {
                 "method_id": method_ids[k],
@@ -155,8 +165,7 @@ def parse_module(
                 "doc_comment": d.doc_comment,
                 "start_line": d.start_line,
                 "end_line": d.end_line,
-                # In "\n" + text, starts[n - 1] is the newline that opens line n.
-                "ncloc": len(_CODE_LINE.findall(ntext, starts[d.start_line - 1], starts[d.end_line])),
+                "ncloc": ncloc,
                 "cyclomatic": cyclomatic,
                 "cognitive": cognitive,
             }
@@ -178,7 +187,7 @@ def parse_module(
 
     return ModuleParse(
         lines=count_lines(text),
-        ncloc=len(_CODE_LINE.findall(ntext)),
+        ncloc=module_ncloc + len(_CODE_LINE.findall(ntext, covered)),
         methods=methods,
         calls=call_rows,
         query_tables=query_rows,

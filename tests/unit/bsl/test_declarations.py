@@ -125,3 +125,45 @@ def test_missing_end_keyword_ends_the_method_before_the_next_one() -> None:
     text = "Процедура А()\n\tБ();\n\nПроцедура Б()\nКонецПроцедуры\n"
     mp = parse_module(text, module_id="M", object_id="O", configuration="C")
     assert [(m["name"], m["start_line"], m["end_line"]) for m in mp.methods] == [("А", 1, 3), ("Б", 4, 5)]
+
+
+# --- ncloc: a line with something other than blanks and a // comment, counted line by line ----------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from onec_analysis.bsl import parse_module  # noqa: E402
+
+_LINES = st.sampled_from(
+    [
+        "Процедура А()",
+        "Функция Б(Знач П) Экспорт",
+        "КонецПроцедуры",
+        "КонецФункции",
+        "\tА = 1;",
+        "  // комментарий",
+        "",
+        "   ",
+        "/ деление",
+        '  Текст = "строка',
+        "  |продолжение\";",
+        "#Область Р",
+        "\xa0х",
+    ]
+)
+
+
+def _code_lines(text: str) -> int:
+    rest = [line.lstrip(" \t") for line in text.split("\n")]
+    return sum(1 for line in rest if line and not line[0].isspace() and not line.startswith("//"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINES, max_size=25).map("\n".join))
+def test_ncloc_of_module_and_methods_count_code_lines(text: str) -> None:
+    mp = parse_module(text, module_id="M", object_id="O", configuration="C")
+    assert mp.ncloc == _code_lines(text)
+    lines = text.split("\n")
+    for method in mp.methods:
+        body = "\n".join(lines[method["start_line"] - 1 : method["end_line"]])
+        assert method["ncloc"] == _code_lines(body)
