@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from onec_analysis.bsl.calls import call_sites, word_before
 from onec_analysis.snapshot.schema import TABLES
 
 M = "Catalog.Банки.ObjectModule"
@@ -48,13 +54,6 @@ def test_call_rows(parse_fixture) -> None:
 
 
 # --- the backward scan finds exactly the sites of the forward pattern it replaced ----------------
-
-import re  # noqa: E402
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from onec_analysis.bsl.calls import call_sites, word_before  # noqa: E402
 
 # The definition: a forward scan from each word (what the parser ran before, 7x slower).
 _FORWARD = re.compile(r"\b(?:([^\W\d]\w*+)[ \t]*+\.[ \t]*+)?([^\W\d]\w*+)[ \t]*+\(")

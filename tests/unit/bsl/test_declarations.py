@@ -3,6 +3,10 @@ directives and annotations, regions, preprocessor conditions, doc comments, line
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from onec_analysis.bsl import parse_module
 from onec_analysis.snapshot.schema import TABLES
 
 M = "Catalog.Банки.ObjectModule"
@@ -120,19 +124,12 @@ def test_declarations_in_comments_and_strings_are_ignored(parse_fixture) -> None
 
 
 def test_missing_end_keyword_ends_the_method_before_the_next_one() -> None:
-    from onec_analysis.bsl import parse_module
-
     text = "Процедура А()\n\tБ();\n\nПроцедура Б()\nКонецПроцедуры\n"
     mp = parse_module(text, module_id="M", object_id="O", configuration="C")
     assert [(m["name"], m["start_line"], m["end_line"]) for m in mp.methods] == [("А", 1, 3), ("Б", 4, 5)]
 
 
 # --- ncloc: a line with something other than blanks and a // comment, counted line by line ----------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from onec_analysis.bsl import parse_module  # noqa: E402
 
 _LINES = st.sampled_from(
     [
@@ -146,7 +143,7 @@ _LINES = st.sampled_from(
         "   ",
         "/ деление",
         '  Текст = "строка',
-        "  |продолжение\";",
+        '  |продолжение";',
         "#Область Р",
         "\xa0х",
     ]
