@@ -3,9 +3,11 @@
 FROM apache/airflow:3.3.2-python3.11
 
 USER root
-# graphviz draws the dependency diagrams; curl serves the healthchecks.
+# graphviz draws the dependency diagrams; curl serves the healthchecks; gcc builds the project's C
+# code views (onec_analysis.bsl._scan; without it the project installs and runs on the slower
+# Python views).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends graphviz curl \
+ && apt-get install -y --no-install-recommends graphviz curl gcc libc6-dev \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 USER airflow
 

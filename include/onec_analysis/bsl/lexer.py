@@ -37,6 +37,7 @@ but one broken literal must not swallow the rest of the module).
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -219,7 +220,19 @@ _COMMENT_LINE = re.compile(r"\n[ \t]*//[^\n]*")
 
 
 def code_view(text: str) -> CodeView:
-    """Blank comments, preprocessor lines and annotations; replace literals by indexed placeholders."""
+    """Blank comments, preprocessor lines and annotations; replace literals by indexed placeholders.
+
+    In C (``_scan.lexer_view``) when the extension was built, else :func:`code_view_python`; the two
+    give the same view (tests/unit/test_scan_speedups.py).
+    """
+    if _scan is None:
+        return code_view_python(text)
+    code, strings, preprocessor, annotations = _scan.lexer_view(text, StringLiteral)
+    return CodeView(code, strings, preprocessor, annotations)
+
+
+def code_view_python(text: str) -> CodeView:
+    """:func:`code_view` with the regular expressions above: the reference for the C version."""
     view = CodeView("")
     strings = view.strings
     text = _COMMENT_LINE.sub("\n", "\n" + text)[1:]
@@ -249,3 +262,17 @@ def code_view(text: str) -> CodeView:
 
     view.code = _SKIP.sub(replace, text)
     return view
+
+
+def _speedups():
+    """The C code views, unless they were not built or ``ONEC_ANALYSIS_PURE_PYTHON`` is set."""
+    if os.environ.get("ONEC_ANALYSIS_PURE_PYTHON"):
+        return None
+    try:
+        from onec_analysis.bsl import _scan as module
+    except ImportError:  # installed without a C compiler: the Python views, slower
+        return None
+    return module
+
+
+_scan = _speedups()

@@ -25,6 +25,7 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
+from onec_analysis.bsl import lexer
 from onec_analysis.bsl.lexer import ANNOTATION, COMMENT, PREPROCESSOR, STRING, line_starts
 
 # Each lexer pattern begins with its one dispatch character; the lookbehind re-checks which one matched.
@@ -73,8 +74,22 @@ def _code_view(text: str, lower: str | None) -> tuple[str, list[tuple[int, str]]
     With *lower* (``text.lower()``, given only when it lower-cases each character to one on its own: see
     ``ModuleSource.lower_is_charwise``) the patterns run over it, which spares lower-casing the result:
     the same spans match (lower-casing keeps every character's class) and the kept characters are
-    those of ``lower``.
+    those of ``lower``. In C (``_scan.rules_view``) when the extension was built, else
+    :func:`_code_view_python`.
     """
+    scan = lexer._scan
+    if scan is None:
+        return _code_view_python(text, lower)
+    if lower is not None:
+        return scan.rules_view(lower, text)
+    code, comments, literals = scan.rules_view(text, text)
+    return lower_same_length(code), comments, literals
+
+
+def _code_view_python(
+    text: str, lower: str | None
+) -> tuple[str, list[tuple[int, str]], list[tuple[int, int]]]:
+    """:func:`_code_view` with ``_SKIP``: the reference for the C version."""
     comments: list[tuple[int, str]] = []
     literals: list[tuple[int, int]] = []
     keep, literal = comments.append, literals.append

@@ -1,0 +1,99 @@
+"""The C code views (``onec_analysis.bsl._scan``) give exactly what the Python views give.
+
+The Python versions (``lexer.code_view_python``, ``rules.source._code_view_python``) are the
+reference: regular expressions whose behaviour the other tests pin down. The C versions must agree
+on any text — generated here from the pieces that decide what is code (quotes doubled, unclosed or
+continued with ``|`` after blank and comment lines, ``//`` and ``/``, ``#``, annotations with and
+without arguments, digits and letters after ``&``, letters whose lower case is not one character)
+— and on every module of both real SSL configurations.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from onec_analysis.bsl import _scan as scan
+from onec_analysis.bsl import lexer
+from onec_analysis.bsl.lexer import StringLiteral, code_view, code_view_python
+from onec_analysis.rules import source
+from onec_analysis.rules.source import _code_view, _code_view_python
+
+_PIECES = [
+    "имя", "Имя", "ИМЯ", "name", "_x", "1", "²", "٣", "Σ", "İ", "é", " ", "\t", "\xa0", "\r",
+    '"', '""', "//", "/", "#", "&", "&1", "&_", "&НаСервере", "&Вместо(", "(", ")", "|", ";", "=", ".",
+]  # fmt: skip
+_LINE = st.lists(st.sampled_from(_PIECES), max_size=10).map("".join)
+_TEXTS = st.lists(
+    st.one_of(_LINE, _LINE.map("|".__add__), _LINE.map(" //".__add__), st.just("")), max_size=10
+).map("\n".join)
+
+
+
+def test_the_extension_is_built_and_used_here() -> None:
+    # `make setup` builds it. Where it was not built everything still works, only slower; on the
+    # machines this project's tests run on it must be there, and the views must be the C ones.
+    assert lexer._scan is scan
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_TEXTS)
+@example('а = "x\n  // c\n\n  |y""z" + &Ann (1)\n#Если Сервер // к\n  // док\nб = 1; &2')
+@example('"\n|')  # a literal continued into a line that ends the text
+@example('"\n//')  # a comment line after an open literal, at the end of the text
+def test_lexer_view_equals_the_regular_expressions(text: str) -> None:
+    assert code_view(text) == code_view_python(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_TEXTS)
+@example('а = "x\n  // c\n  |y""z" // к\n&НаКлиенте\nİ = Σ')
+def test_rules_view_equals_the_regular_expressions(text: str) -> None:
+    assert _code_view(text, None) == _code_view_python(text, None)
+    lower = text.lower()
+    if len(lower) == len(text) and "Σ" not in text:
+        assert _code_view(text, lower) == _code_view_python(text, lower)
+
+
+def test_both_views_agree_on_every_module_of_the_real_configurations(
+    ssl_edt: Path, ssl_designer: Path
+) -> None:
+    files = sorted(ssl_edt.rglob("*.bsl")) + sorted(ssl_designer.rglob("*.bsl"))
+    assert len(files) > 4000
+    for path in files:
+        text = path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff").replace("\r\n", "\n")
+        assert code_view(text) == code_view_python(text), path
+        lower = text.lower()
+        lower = lower if len(lower) == len(text) and "Σ" not in text else None
+        assert _code_view(text, lower) == _code_view_python(text, lower), path
+
+
+def test_the_views_keep_their_types() -> None:
+    view = code_view('а = "x";\n#Если Сервер Тогда\n&НаСервере')
+    assert view.strings == [StringLiteral('"x"', 1)]
+    assert view.preprocessor == [(2, "#Если Сервер Тогда")]
+    assert view.annotations == [(3, "&НаСервере")]
+    code, comments, literals = source._code_view('А = "x"; // к', None)
+    assert (code, comments, literals) == ('а = " "; ', [(9, "// к")], [(4, 7)])
+
+
+def test_bad_arguments_raise_instead_of_crashing() -> None:
+    with pytest.raises(TypeError):
+        scan.rules_view(b"bytes", "text")
+    with pytest.raises(ValueError, match="differ in length"):
+        scan.rules_view("ab", "abc")
+    with pytest.raises(ZeroDivisionError):  # an error in the literal factory comes through
+        scan.lexer_view('"x"', lambda text, line: 1 / 0)
+
+
+def test_the_pure_python_switch_turns_the_extension_off() -> None:
+    probe = "from onec_analysis.bsl import lexer; print(lexer._scan is None)"
+    env = {**os.environ, "ONEC_ANALYSIS_PURE_PYTHON": "1"}
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "True"
