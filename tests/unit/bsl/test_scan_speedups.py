@@ -35,7 +35,6 @@ _TEXTS = st.lists(
 ).map("\n".join)
 
 
-
 def test_the_extension_is_built_and_used_here() -> None:
     # `make setup` builds it. Where it was not built everything still works, only slower; on the
     # machines this project's tests run on it must be there, and the views must be the C ones.
@@ -95,5 +94,7 @@ def test_bad_arguments_raise_instead_of_crashing() -> None:
 def test_the_pure_python_switch_turns_the_extension_off() -> None:
     probe = "from onec_analysis.bsl import lexer; print(lexer._scan is None)"
     env = {**os.environ, "ONEC_ANALYSIS_PURE_PYTHON": "1"}
-    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "True"
