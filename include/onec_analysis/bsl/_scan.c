@@ -7,7 +7,8 @@
  * module produces the same views without calling back into Python. It implements exactly the
  * regular expressions of `lexer.py` (COMMENT, STRING, PREPROCESSOR, ANNOTATION, _COMMENT_LINE);
  * the Python versions stay as the reference (and the fallback where no C compiler was at hand),
- * and tests/unit/test_scan_speedups.py checks both agree on generated and on real modules.
+ * and tests/unit/bsl/test_scan_speedups.py checks both agree on generated and on real modules.
+ * `identifier_counts` is the rules' Counter of the words of a code view, the same way.
  *
  * Character classes follow Python's `re` on str patterns: \w is Py_UNICODE_ISALNUM or "_", \d is
  * Py_UNICODE_ISDECIMAL; str.strip() strips Py_UNICODE_ISSPACE.
@@ -399,7 +400,57 @@ fail:
     return NULL;
 }
 
+/* [a-zа-яё_] and [a-zа-яё_0-9]: the rules' _IDENTIFIER over lower-cased code. */
+static inline int is_identifier_start(Py_UCS4 c)
+{
+    return (c >= 'a' && c <= 'z') || c == '_' || (c >= 0x430 && c <= 0x44F) || c == 0x451;
+}
+
+static inline int is_identifier_part(Py_UCS4 c) { return is_identifier_start(c) || (c >= '0' && c <= '9'); }
+
+PyDoc_STRVAR(identifier_counts_doc,
+"identifier_counts(code) -> dict\n\n"
+"How many times each word of [a-zа-яё_][a-zа-яё_0-9]* occurs in *code*: what\n"
+"Counter(re.findall(that pattern, code)) gives, as a plain dict.");
+
+static PyObject *identifier_counts(PyObject *self, PyObject *arg)
+{
+    Text t;
+    if (text_of(arg, &t) < 0)
+        return NULL;
+    PyObject *counts = PyDict_New();
+    if (counts == NULL)
+        return NULL;
+    Py_ssize_t i = 0, n = t.n;
+    while (i < n) {
+        if (!is_identifier_start(at(&t, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1;
+        while (j < n && is_identifier_part(at(&t, j)))
+            j++;
+        PyObject *word = PyUnicode_Substring(arg, i, j);
+        if (word == NULL)
+            goto fail;
+        PyObject *seen = PyDict_GetItemWithError(counts, word);
+        long count = seen ? PyLong_AsLong(seen) + 1 : 1;
+        PyObject *value = (seen == NULL && PyErr_Occurred()) ? NULL : PyLong_FromLong(count);
+        int failed = value == NULL || PyDict_SetItem(counts, word, value) < 0;
+        Py_DECREF(word);
+        Py_XDECREF(value);
+        if (failed)
+            goto fail;
+        i = j;
+    }
+    return counts;
+fail:
+    Py_DECREF(counts);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
+    {"identifier_counts", identifier_counts, METH_O, identifier_counts_doc},
     {"rules_view", rules_view, METH_VARARGS, rules_view_doc},
     {"lexer_view", lexer_view, METH_VARARGS, lexer_view_doc},
     {NULL, NULL, 0, NULL},

@@ -268,9 +268,12 @@ class ModuleSource:
         return frozenset(_WORD.findall("\n".join([text[start:end] for start, end in self.literals]).lower()))
 
     @cached_property
-    def identifier_counts(self) -> Counter[str]:
+    def identifier_counts(self) -> dict[str, int]:
         """How many times each lower-cased word occurs in the code."""
-        return Counter(_IDENTIFIER.findall(self.code))
+        scan = lexer._scan
+        if scan is None:
+            return Counter(_IDENTIFIER.findall(self.code))
+        return scan.identifier_counts(self.code)
 
     @cached_property
     def identifiers(self) -> frozenset[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from onec_analysis.bsl import _scan as scan
 from onec_analysis.bsl import lexer
 from onec_analysis.bsl.lexer import StringLiteral, code_view, code_view_python
 from onec_analysis.rules import source
-from onec_analysis.rules.source import _code_view, _code_view_python
+from onec_analysis.rules.source import _IDENTIFIER, _code_view, _code_view_python
 
 _PIECES = [
     "имя", "Имя", "ИМЯ", "name", "_x", "1", "²", "٣", "Σ", "İ", "é", " ", "\t", "\xa0", "\r",
@@ -60,6 +61,18 @@ def test_rules_view_equals_the_regular_expressions(text: str) -> None:
         assert _code_view(text, lower) == _code_view_python(text, lower)
 
 
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(st.sampled_from([*_PIECES, "ё", "Ё", "я", "а", "z", "a", "0", "9", "ж_1"]), max_size=30).map(
+        "".join
+    )
+)
+@example("а1 = аб_в.x2 + 1abc; abéc ёж ёж Ж")
+def test_identifier_counts_equal_counting_the_regular_expression(code: str) -> None:
+    assert scan.identifier_counts(code) == Counter(_IDENTIFIER.findall(code))
+    assert scan.identifier_counts(code.lower()) == Counter(_IDENTIFIER.findall(code.lower()))
+
+
 def test_both_views_agree_on_every_module_of_the_real_configurations(
     ssl_edt: Path, ssl_designer: Path
 ) -> None:
@@ -71,6 +84,8 @@ def test_both_views_agree_on_every_module_of_the_real_configurations(
         lower = text.lower()
         lower = lower if len(lower) == len(text) and "Σ" not in text else None
         assert _code_view(text, lower) == _code_view_python(text, lower), path
+        code = _code_view(text, lower)[0]
+        assert scan.identifier_counts(code) == Counter(_IDENTIFIER.findall(code)), path
 
 
 def test_the_views_keep_their_types() -> None:
