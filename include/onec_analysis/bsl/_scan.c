@@ -15,6 +15,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <uchar.h>
 
 typedef struct {
     int kind;
@@ -449,7 +450,358 @@ fail:
     return NULL;
 }
 
+/* --- complexity.method_complexity ------------------------------------------------------------ */
+
+enum { IF, END_IF, LOOP, END_LOOP, ELSIF, ELSE, TRY, EXCEPT, END_TRY, GOTO, AND, OR, TERNARY };
+
+typedef struct {
+    const Py_UCS4 *word;
+    int kind;
+    Py_ssize_t length; /* set by measure() at import */
+} Keyword;
+
+static Keyword KEYWORDS[] = {
+    {U"если", IF}, {U"if", IF}, {U"иначеесли", ELSIF}, {U"elsif", ELSIF}, {U"иначе", ELSE},
+    {U"else", ELSE}, {U"конецесли", END_IF}, {U"endif", END_IF}, {U"для", LOOP}, {U"for", LOOP},
+    {U"пока", LOOP}, {U"while", LOOP}, {U"конеццикла", END_LOOP}, {U"enddo", END_LOOP},
+    {U"попытка", TRY}, {U"try", TRY}, {U"исключение", EXCEPT}, {U"except", EXCEPT},
+    {U"конецпопытки", END_TRY}, {U"endtry", END_TRY}, {U"перейти", GOTO}, {U"goto", GOTO},
+    {U"и", AND}, {U"and", AND}, {U"или", OR}, {U"or", OR}, {NULL, -1, 0},
+};
+static Keyword EXPRESSION_ENDS[] = {{U"тогда", 1}, {U"then", 1}, {U"цикл", 1}, {U"do", 1}, {NULL, -1, 0}};
+/* Words after which "(" opens a parenthesised group, not a call's arguments. */
+static Keyword NOT_CALLERS[] = {
+    {U"и", 1}, {U"или", 1}, {U"не", 1}, {U"and", 1}, {U"or", 1}, {U"not", 1}, {U"если", 1},
+    {U"иначеесли", 1}, {U"пока", 1}, {U"тогда", 1}, {U"цикл", 1}, {U"возврат", 1}, {U"return", 1},
+    {U"if", 1}, {U"elsif", 1}, {U"while", 1}, {U"then", 1}, {U"do", 1}, {NULL, -1, 0},
+};
+static Keyword NOTS[] = {{U"не", 1}, {U"not", 1}, {NULL, -1, 0}};
+static Keyword BOOLEANS[] = {{U"и", AND}, {U"and", AND}, {U"или", OR}, {U"or", OR}, {NULL, -1, 0}};
+
+static void measure(Keyword *table)
+{
+    for (; table->word != NULL; table++)
+        for (table->length = 0; table->word[table->length]; table->length++)
+            ;
+}
+
+/* The kind of the word t[i:j] in *table*, or -1. */
+static int lookup(const Text *t, Py_ssize_t i, Py_ssize_t j, const Keyword *table)
+{
+    Py_ssize_t length = j - i;
+    if (length > 12)
+        return -1; /* longer than any word in the tables */
+    Py_UCS4 first = at(t, i);
+    for (; table->word != NULL; table++) {
+        if (table->length != length || table->word[0] != first)
+            continue;
+        const Py_UCS4 *w = table->word;
+        Py_ssize_t k = i;
+        while (k < j && *w && at(t, k) == *w) {
+            k++;
+            w++;
+        }
+        if (k == j && *w == 0)
+            return table->kind;
+    }
+    return -1;
+}
+
+static inline Py_ssize_t word_end(const Text *t, Py_ssize_t i, Py_ssize_t end)
+{
+    while (i < end && is_word(at(t, i)))
+        i++;
+    return i;
+}
+
+/* _TERNARY = ?\s*\(  at t[i] == '?': the match end, or -1. */
+static inline Py_ssize_t match_ternary(const Text *t, Py_ssize_t i, Py_ssize_t end)
+{
+    Py_ssize_t k = i + 1;
+    while (k < end && Py_UNICODE_ISSPACE(at(t, k)))
+        k++;
+    return k < end && at(t, k) == '(' ? k + 1 : -1;
+}
+
+/* _EXPRESSION_END.search(low, p, end): ";" or a whole word тогда/then/цикл/do; *end* when none.
+ * t[p] starts a word (a boolean operator), so a word boundary holds there. */
+static Py_ssize_t expression_end(const Text *t, Py_ssize_t p, Py_ssize_t end)
+{
+    Py_ssize_t i = p;
+    while (i < end) {
+        Py_UCS4 c = at(t, i);
+        if (c == ';')
+            return i;
+        if (is_word(c)) {
+            Py_ssize_t j = word_end(t, i, end);
+            if ((i == 0 || !is_word(at(t, i - 1))) && lookup(t, i, j, EXPRESSION_ENDS) > 0)
+                return i;
+            i = j;
+        }
+        else
+            i++;
+    }
+    return end;
+}
+
+/* A growable stack of integers. */
+typedef struct {
+    Py_ssize_t *data;
+    Py_ssize_t size, capacity;
+    Py_ssize_t inline_data[32];
+} Stack;
+
+static void stack_init(Stack *s)
+{
+    s->data = s->inline_data;
+    s->size = 0;
+    s->capacity = 32;
+}
+
+static int stack_push(Stack *s, Py_ssize_t value)
+{
+    if (s->size == s->capacity) {
+        Py_ssize_t capacity = s->capacity * 2;
+        Py_ssize_t *data = PyMem_Malloc(sizeof(Py_ssize_t) * capacity);
+        if (data == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        memcpy(data, s->data, sizeof(Py_ssize_t) * s->size);
+        if (s->data != s->inline_data)
+            PyMem_Free(s->data);
+        s->data = data;
+        s->capacity = capacity;
+    }
+    s->data[s->size++] = value;
+    return 0;
+}
+
+static void stack_free(Stack *s)
+{
+    if (s->data != s->inline_data)
+        PyMem_Free(s->data);
+}
+
+enum { FRAME_CALL, FRAME_NOT, FRAME_GROUP };
+
+/* complexity._boolean_sequences over t[start:end]; -1 on a memory error. */
+static Py_ssize_t boolean_sequences(const Text *t, Py_ssize_t start, Py_ssize_t end)
+{
+    Py_ssize_t total = 0, last = -1, i = start;
+    Py_ssize_t prev_start = 0, prev_end = 0; /* the previous token, empty at first */
+    Stack frames; /* kind * 16 + saved + 1 */
+    stack_init(&frames);
+    while (i < end) {
+        Py_UCS4 c = at(t, i);
+        Py_ssize_t token_end;
+        if (is_word(c)) {
+            token_end = word_end(t, i, end);
+            int op = lookup(t, i, token_end, BOOLEANS);
+            if (op != -1 && op != last) {
+                total++;
+                last = op;
+            }
+        }
+        else if (c == '?') {
+            if ((token_end = match_ternary(t, i, end)) < 0) {
+                i++;
+                continue;
+            }
+        }
+        else if (c == '(' || c == ')' || c == '[' || c == ']' || c == ',' || c == '=' || c == '<' ||
+                 c == '>' || c == '+' || c == '-' || c == '*' || c == '/' || c == '%') {
+            token_end = i + 1;
+        }
+        else {
+            i++;
+            continue;
+        }
+        if (c == '(' || c == '[' || c == '?') {
+            int kind;
+            Py_UCS4 first = prev_end > prev_start ? at(t, prev_start) : 0;
+            int word_before = prev_end > prev_start && (Py_UNICODE_ISALNUM(first) || first == '_');
+            if (c == '?' || c == '[' ||
+                (word_before && lookup(t, prev_start, prev_end, NOT_CALLERS) < 0))
+                kind = FRAME_CALL;
+            else if (prev_end > prev_start && lookup(t, prev_start, prev_end, NOTS) > 0)
+                kind = FRAME_NOT;
+            else
+                kind = FRAME_GROUP;
+            if (stack_push(&frames, kind * 16 + (kind == FRAME_CALL ? last : -1) + 1) < 0) {
+                stack_free(&frames);
+                return -1;
+            }
+            if (kind != FRAME_GROUP)
+                last = -1;
+        }
+        else if (c == ')' || c == ']') {
+            if (frames.size) {
+                Py_ssize_t frame = frames.data[--frames.size];
+                if (frame / 16 == FRAME_CALL)
+                    last = frame % 16 - 1;
+                else if (frame / 16 == FRAME_NOT)
+                    last = -1;
+            }
+        }
+        else if (c == ',' && frames.size && frames.data[frames.size - 1] / 16 == FRAME_CALL)
+            last = -1;
+        prev_start = i;
+        prev_end = token_end;
+        i = token_end;
+    }
+    stack_free(&frames);
+    return total;
+}
+
+/* complexity._ternary_end */
+static Py_ssize_t ternary_end(const Text *t, Py_ssize_t pos, Py_ssize_t limit)
+{
+    Py_ssize_t depth = 1;
+    for (Py_ssize_t i = pos; i < limit; i++) {
+        Py_UCS4 c = at(t, i);
+        if (c == '(')
+            depth++;
+        else if (c == ')' && --depth == 0)
+            return i + 1;
+    }
+    return limit;
+}
+
+PyDoc_STRVAR(method_complexity_doc,
+"method_complexity(low, start, end, recursive_calls) -> (cyclomatic, cognitive)\n\n"
+"complexity.method_complexity in one pass over low[start:end] (see that module for the rules).");
+
+static PyObject *method_complexity(PyObject *self, PyObject *args)
+{
+    PyObject *low;
+    Py_ssize_t start, end, recursive;
+    if (!PyArg_ParseTuple(args, "Unnn:method_complexity", &low, &start, &end, &recursive))
+        return NULL;
+    Text t;
+    if (text_of(low, &t) < 0)
+        return NULL;
+    if (start < 0)
+        start = 0;
+    if (end > t.n)
+        end = t.n;
+    Py_ssize_t cyclomatic = 1 + recursive, cognitive = recursive, nesting = 0;
+    Py_ssize_t expr_end = -1, last_boundary = start;
+    Stack blocks, ternary_ends;
+    stack_init(&blocks);
+    stack_init(&ternary_ends);
+    Py_ssize_t i = start;
+    while (i < end) {
+        Py_UCS4 c = at(&t, i);
+        Py_ssize_t p = i, m_end;
+        int kind;
+        if (is_word(c)) {
+            m_end = word_end(&t, i, end);
+            i = m_end;
+            if (p > 0 && is_word(at(&t, p - 1)))
+                continue; /* the tail of a word cut at *start*: no word boundary */
+            if ((kind = lookup(&t, p, m_end, KEYWORDS)) < 0)
+                continue;
+        }
+        else if (c == '?' && (m_end = match_ternary(&t, i, end)) >= 0) {
+            kind = TERNARY;
+            i = m_end;
+        }
+        else {
+            i++;
+            continue;
+        }
+        if (p > 0 && at(&t, p - 1) == '.')
+            continue; /* a property that happens to be spelled like a keyword */
+        while (ternary_ends.size && p >= ternary_ends.data[ternary_ends.size - 1]) {
+            ternary_ends.size--;
+            nesting--;
+        }
+        if (kind == AND || kind == OR) {
+            cyclomatic++;
+            if (p >= expr_end) {
+                Py_ssize_t semicolon = 0;
+                for (Py_ssize_t k = p - 1; k >= start; k--)
+                    if (at(&t, k) == ';') {
+                        semicolon = k + 1;
+                        break;
+                    }
+                Py_ssize_t first = semicolon;
+                if (last_boundary > first)
+                    first = last_boundary;
+                if (expr_end > first)
+                    first = expr_end;
+                expr_end = expression_end(&t, p, end);
+                Py_ssize_t sequences = boolean_sequences(&t, first, expr_end);
+                if (sequences < 0)
+                    goto fail;
+                cognitive += sequences;
+            }
+            continue;
+        }
+        last_boundary = m_end;
+        if (kind == IF || kind == LOOP) {
+            cyclomatic++;
+            cognitive += 1 + nesting;
+            nesting++;
+            if (stack_push(&blocks, kind) < 0)
+                goto fail;
+        }
+        else if (kind == ELSIF || kind == ELSE) {
+            cyclomatic++;
+            cognitive++;
+        }
+        else if (kind == END_IF || kind == END_LOOP) {
+            if (blocks.size && blocks.data[blocks.size - 1] == kind - 1) {
+                blocks.size--;
+                nesting--;
+            }
+        }
+        else if (kind == TRY) {
+            if (stack_push(&blocks, TRY) < 0)
+                goto fail;
+        }
+        else if (kind == EXCEPT) {
+            cyclomatic++;
+            cognitive += 1 + nesting;
+            if (blocks.size && blocks.data[blocks.size - 1] == TRY) {
+                blocks.data[blocks.size - 1] = EXCEPT;
+                nesting++;
+            }
+        }
+        else if (kind == END_TRY) {
+            if (blocks.size) {
+                Py_ssize_t top = blocks.data[blocks.size - 1];
+                if (top == TRY || top == EXCEPT) {
+                    blocks.size--;
+                    if (top == EXCEPT)
+                        nesting--;
+                }
+            }
+        }
+        else if (kind == GOTO) {
+            cyclomatic++;
+            cognitive++;
+        }
+        else { /* ternary */
+            cyclomatic++;
+            cognitive += 1 + nesting;
+            nesting++;
+            if (stack_push(&ternary_ends, ternary_end(&t, m_end, end)) < 0)
+                goto fail;
+        }
+    }
+    stack_free(&blocks);
+    stack_free(&ternary_ends);
+    return Py_BuildValue("(nn)", cyclomatic, cognitive);
+fail:
+    stack_free(&blocks);
+    stack_free(&ternary_ends);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
+    {"method_complexity", method_complexity, METH_VARARGS, method_complexity_doc},
     {"identifier_counts", identifier_counts, METH_O, identifier_counts_doc},
     {"rules_view", rules_view, METH_VARARGS, rules_view_doc},
     {"lexer_view", lexer_view, METH_VARARGS, lexer_view_doc},
@@ -462,4 +814,12 @@ static struct PyModuleDef module = {
     NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__scan(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__scan(void)
+{
+    measure(KEYWORDS);
+    measure(EXPRESSION_ENDS);
+    measure(NOT_CALLERS);
+    measure(NOTS);
+    measure(BOOLEANS);
+    return PyModule_Create(&module);
+}

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import re
 
+from . import lexer
+
 # Keywords, factored by their common beginnings, and the ternary "?(" searched on its own: with the
 # ternary as one more alternative the scan took a third longer, and most methods have none.
 _KEYWORD = re.compile(
@@ -107,7 +109,18 @@ def _boolean_sequences(low: str, start: int, end: int) -> int:
 
 
 def method_complexity(low: str, start: int, end: int, recursive_calls: int = 0) -> tuple[int, int]:
-    """(cyclomatic, cognitive) of the method body ``low[start:end]`` (lower-cased code view)."""
+    """(cyclomatic, cognitive) of the method body ``low[start:end]`` (lower-cased code view).
+
+    In C (``_scan.method_complexity``) when the extension was built, else
+    :func:`method_complexity_python`; the two agree (tests/unit/bsl/test_scan_speedups.py).
+    """
+    if lexer._scan is None:
+        return method_complexity_python(low, start, end, recursive_calls)
+    return lexer._scan.method_complexity(low, start, end, recursive_calls)
+
+
+def method_complexity_python(low: str, start: int, end: int, recursive_calls: int = 0) -> tuple[int, int]:
+    """:func:`method_complexity` with the regular expressions above: the reference for the C version."""
     cyclomatic = 1 + recursive_calls
     cognitive = recursive_calls
     nesting = 0

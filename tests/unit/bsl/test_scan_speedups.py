@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 
 from onec_analysis.bsl import _scan as scan
 from onec_analysis.bsl import lexer
+from onec_analysis.bsl.complexity import method_complexity, method_complexity_python
 from onec_analysis.bsl.lexer import StringLiteral, code_view, code_view_python
+from onec_analysis.bsl.module import CallContext, parse_module
 from onec_analysis.rules import source
 from onec_analysis.rules.source import _IDENTIFIER, _code_view, _code_view_python
 
@@ -73,6 +75,34 @@ def test_identifier_counts_equal_counting_the_regular_expression(code: str) -> N
     assert scan.identifier_counts(code.lower()) == Counter(_IDENTIFIER.findall(code.lower()))
 
 
+_COMPLEXITY_PIECES = [
+    "если", "тогда", "иначеесли", "иначе", "конецесли", "для", "каждого", "из", "по", "пока", "цикл",
+    "конеццикла", "попытка", "исключение", "конецпопытки", "перейти", "и", "или", "не", "возврат",
+    "if", "then", "elsif", "else", "endif", "for", "while", "do", "enddo", "try", "except", "endtry",
+    "goto", "and", "or", "not", "return", "а", "б1", "и1", "_и", "²", "?", "?(", "? (", "(", ")", "[",
+    "]", ",", ";", ".", "=", "<", "+", "%", " ", "\n", "\t", "\xa0", "1",
+]  # fmt: skip
+
+
+@settings(max_examples=4000, deadline=None)
+@given(
+    st.lists(st.sampled_from(_COMPLEXITY_PIECES), max_size=40).map("".join),
+    st.integers(0, 6),
+    st.integers(0, 6),
+    st.integers(0, 2),
+)
+@example("если а и б или не (в и г) тогда ф(а и б, ?(в или г, 1, 2)) конецесли", 0, 0, 0)
+@example("попытка и исключение если а.и и б тогда конецесли конецпопытки", 0, 0, 1)
+def test_method_complexity_equals_the_regular_expressions(
+    code: str, cut_start: int, cut_end: int, recursive: int
+) -> None:
+    # Bodies cut anywhere, also inside a word: the scan sees the text around them as re does.
+    start, end = min(cut_start, len(code)), max(len(code) - cut_end, 0)
+    assert method_complexity(code, start, end, recursive) == method_complexity_python(
+        code, start, end, recursive
+    )
+
+
 def test_both_views_agree_on_every_module_of_the_real_configurations(
     ssl_edt: Path, ssl_designer: Path
 ) -> None:
@@ -86,6 +116,28 @@ def test_both_views_agree_on_every_module_of_the_real_configurations(
         assert _code_view(text, lower) == _code_view_python(text, lower), path
         code = _code_view(text, lower)[0]
         assert scan.identifier_counts(code) == Counter(_IDENTIFIER.findall(code)), path
+
+
+def test_the_parser_gives_the_same_rows_with_and_without_the_extension(
+    ssl_edt: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [
+        path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff")
+        for path in sorted(ssl_edt.rglob("*.bsl"))
+    ]
+    ctx = CallContext(
+        frozenset({"ОбщегоНазначения", "СтроковыеФункцииКлиентСервер", "ОбщегоНазначенияКлиент"})
+    )
+
+    def parse_all() -> list:
+        return [
+            parse_module(text, module_id=f"M{n}", object_id=f"O{n}", configuration="c", ctx=ctx)
+            for n, text in enumerate(texts)
+        ]
+
+    with_c = parse_all()
+    monkeypatch.setattr(lexer, "_scan", None)
+    assert parse_all() == with_c
 
 
 def test_the_views_keep_their_types() -> None:
