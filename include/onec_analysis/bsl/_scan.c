@@ -1,14 +1,16 @@
 /*
- * The two code views of a BSL module in one pass each, in C.
+ * The hottest passes over BSL text, in C: what the parser and the rule engine spent most of their
+ * time on at 1C:ERP size, each a Python regular expression with a callback or a loop per match.
  *
- * `lexer.code_view` (the parser's) and `rules.source._code_view` (the rules') are, in Python, a
- * `re.sub` over the module with a Python callback for every comment, string literal, preprocessor
- * line and annotation: about a sixth of the parser's and of the rules' time on a 1C:ERP. This
- * module produces the same views without calling back into Python. It implements exactly the
- * regular expressions of `lexer.py` (COMMENT, STRING, PREPROCESSOR, ANNOTATION, _COMMENT_LINE);
- * the Python versions stay as the reference (and the fallback where no C compiler was at hand),
- * and tests/unit/bsl/test_scan_speedups.py checks both agree on generated and on real modules.
- * `identifier_counts` is the rules' Counter of the words of a code view, the same way.
+ *   lexer_view          lexer.code_view, the parser's code view
+ *   rules_view          rules.source._code_view, the rules' code view
+ *   identifier_counts   ModuleSource.identifier_counts, the words of a code view
+ *   method_complexity   complexity.method_complexity
+ *
+ * Each implements exactly the regular expressions of its Python twin (for the views: COMMENT,
+ * STRING, PREPROCESSOR, ANNOTATION and _COMMENT_LINE of lexer.py). The Python versions stay as the
+ * reference (and the fallback where no C compiler was at hand), and
+ * tests/unit/bsl/test_scan_speedups.py checks both agree on generated and on real modules.
  *
  * Character classes follow Python's `re` on str patterns: \w is Py_UNICODE_ISALNUM or "_", \d is
  * Py_UNICODE_ISDECIMAL; str.strip() strips Py_UNICODE_ISSPACE.
@@ -29,6 +31,14 @@ static inline int is_word(Py_UCS4 c) { return c == '_' || Py_UNICODE_ISALNUM(c);
 
 /* [^\W\d] */
 static inline int is_word_start(Py_UCS4 c) { return is_word(c) && !Py_UNICODE_ISDECIMAL(c); }
+
+/* The end of the run of \w from t[i], at most *end*. */
+static inline Py_ssize_t word_end(const Text *t, Py_ssize_t i, Py_ssize_t end)
+{
+    while (i < end && is_word(at(t, i)))
+        i++;
+    return i;
+}
 
 static inline Py_ssize_t end_of_line(const Text *t, Py_ssize_t i)
 {
@@ -92,9 +102,7 @@ static Py_ssize_t match_annotation(const Text *t, Py_ssize_t i)
     Py_ssize_t n = t->n, j = i + 1;
     if (j >= n || !is_word_start(at(t, j)))
         return -1;
-    j++;
-    while (j < n && is_word(at(t, j)))
-        j++;
+    j = word_end(t, j + 1, n);
     Py_ssize_t k = skip_blanks(t, j);
     if (k < n && at(t, k) == '(') {
         Py_ssize_t m = k + 1;
@@ -210,6 +218,7 @@ static PyObject *rules_view(PyObject *self, PyObject *args)
     Py_ssize_t i = 0, n = t.n;
     while (i < n) {
         Py_UCS4 c = at(&t, i);
+        Py_ssize_t annotation_end;
         if (c == '/' && i + 1 < n && at(&t, i + 1) == '/') {
             Py_ssize_t end = end_of_line(&t, i);
             if (append_pair(comments, PyLong_FromSsize_t(i), PyUnicode_Substring(text_obj, i, end)) < 0)
@@ -231,19 +240,13 @@ static PyObject *rules_view(PyObject *self, PyObject *args)
                 out_put(&o, '"');
             i = end;
         }
-        else if (c == '&') {
-            Py_ssize_t end = match_annotation(&t, i);
-            if (end < 0) {
-                out_put(&o, c);
-                i++;
-                continue;
-            }
-            if (append_pair(literals, PyLong_FromSsize_t(i), PyLong_FromSsize_t(end)) < 0)
+        else if (c == '&' && (annotation_end = match_annotation(&t, i)) >= 0) {
+            if (append_pair(literals, PyLong_FromSsize_t(i), PyLong_FromSsize_t(annotation_end)) < 0)
                 goto fail;
-            for (; i < end; i++)
+            for (; i < annotation_end; i++)
                 out_put(&o, ' ');
         }
-        else {
+        else { /* kept as it is (also a "&" that starts no annotation) */
             out_put(&o, c);
             i++;
         }
@@ -326,23 +329,18 @@ static PyObject *lexer_view(PyObject *self, PyObject *args)
     char digits[32];
     while (i < n) {
         Py_UCS4 c = s[i];
-        Py_ssize_t end;
+        Py_ssize_t end = -1;
         if (c == '/' && i + 1 < n && s[i + 1] == '/') {
             i = end_of_line(&t, i);
-            continue;
-        }
-        if (c != '"' && c != '#' && c != '&') {
-            if (out_reserve(&o, 1) < 0)
-                goto fail;
-            out_put(&o, c);
-            i++;
             continue;
         }
         if (c == '"')
             end = match_string(&t, i);
         else if (c == '#')
             end = end_of_line(&t, i);
-        else if ((end = match_annotation(&t, i)) < 0) {
+        else if (c == '&')
+            end = match_annotation(&t, i);
+        if (end < 0) { /* kept as it is (also a "&" that starts no annotation) */
             if (out_reserve(&o, 1) < 0)
                 goto fail;
             out_put(&o, c);
@@ -478,19 +476,25 @@ static Keyword NOT_CALLERS[] = {
 static Keyword NOTS[] = {{U"не", 1}, {U"not", 1}, {NULL, -1, 0}};
 static Keyword BOOLEANS[] = {{U"и", AND}, {U"and", AND}, {U"или", OR}, {U"or", OR}, {NULL, -1, 0}};
 
+/* The longest word of any table, set by measure(): a longer word is in none of them. */
+static Py_ssize_t longest_word = 0;
+
 static void measure(Keyword *table)
 {
-    for (; table->word != NULL; table++)
+    for (; table->word != NULL; table++) {
         for (table->length = 0; table->word[table->length]; table->length++)
             ;
+        if (table->length > longest_word)
+            longest_word = table->length;
+    }
 }
 
 /* The kind of the word t[i:j] in *table*, or -1. */
 static int lookup(const Text *t, Py_ssize_t i, Py_ssize_t j, const Keyword *table)
 {
     Py_ssize_t length = j - i;
-    if (length > 12)
-        return -1; /* longer than any word in the tables */
+    if (length > longest_word)
+        return -1;
     Py_UCS4 first = at(t, i);
     for (; table->word != NULL; table++) {
         if (table->length != length || table->word[0] != first)
@@ -505,13 +509,6 @@ static int lookup(const Text *t, Py_ssize_t i, Py_ssize_t j, const Keyword *tabl
             return table->kind;
     }
     return -1;
-}
-
-static inline Py_ssize_t word_end(const Text *t, Py_ssize_t i, Py_ssize_t end)
-{
-    while (i < end && is_word(at(t, i)))
-        i++;
-    return i;
 }
 
 /* _TERNARY = ?\s*\(  at t[i] == '?': the match end, or -1. */
@@ -534,7 +531,7 @@ static Py_ssize_t expression_end(const Text *t, Py_ssize_t p, Py_ssize_t end)
             return i;
         if (is_word(c)) {
             Py_ssize_t j = word_end(t, i, end);
-            if ((i == 0 || !is_word(at(t, i - 1))) && lookup(t, i, j, EXPRESSION_ENDS) > 0)
+            if (lookup(t, i, j, EXPRESSION_ENDS) > 0) /* a whole word: the scan goes word by word */
                 return i;
             i = j;
         }

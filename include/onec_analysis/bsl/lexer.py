@@ -223,7 +223,7 @@ def code_view(text: str) -> CodeView:
     """Blank comments, preprocessor lines and annotations; replace literals by indexed placeholders.
 
     In C (``_scan.lexer_view``) when the extension was built, else :func:`code_view_python`; the two
-    give the same view (tests/unit/test_scan_speedups.py).
+    give the same view (tests/unit/bsl/test_scan_speedups.py).
     """
     if _scan is None:
         return code_view_python(text)
@@ -265,7 +265,8 @@ def code_view_python(text: str) -> CodeView:
 
 
 def _speedups():
-    """The C code views, unless they were not built or ``ONEC_ANALYSIS_PURE_PYTHON`` is set."""
+    """The C passes (code views, word counts, complexity), unless they were not built or
+    ``ONEC_ANALYSIS_PURE_PYTHON`` is set."""
     if os.environ.get("ONEC_ANALYSIS_PURE_PYTHON"):
         return None
     try:

@@ -1,11 +1,12 @@
-"""The C code views (``onec_analysis.bsl._scan``) give exactly what the Python views give.
+"""The C passes (``onec_analysis.bsl._scan``) give exactly what their Python twins give.
 
-The Python versions (``lexer.code_view_python``, ``rules.source._code_view_python``) are the
-reference: regular expressions whose behaviour the other tests pin down. The C versions must agree
+The Python versions (``lexer.code_view_python``, ``rules.source._code_view_python``, the rules'
+``Counter`` of ``_IDENTIFIER``, ``complexity.method_complexity_python``) are the reference: regular
+expressions whose behaviour the other tests pin down. The C versions must agree
 on any text — generated here from the pieces that decide what is code (quotes doubled, unclosed or
 continued with ``|`` after blank and comment lines, ``//`` and ``/``, ``#``, annotations with and
-without arguments, digits and letters after ``&``, letters whose lower case is not one character)
-— and on every module of both real SSL configurations.
+without arguments, digits and letters after ``&``, letters whose lower case is not one character,
+keyword soups cut anywhere) — and on every module of both real SSL configurations.
 """
 
 from __future__ import annotations
