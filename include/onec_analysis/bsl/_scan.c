@@ -27,10 +27,28 @@ typedef struct {
 
 static inline Py_UCS4 at(const Text *t, Py_ssize_t i) { return PyUnicode_READ(t->kind, t->data, i); }
 
-static inline int is_word(Py_UCS4 c) { return c == '_' || Py_UNICODE_ISALNUM(c); }
+/* ASCII and the Russian letters answered here: the Unicode database lookups behind
+ * Py_UNICODE_ISALNUM (four of them) cost more than the rest of a scan. */
+static inline int is_ascii_letter(Py_UCS4 c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+static inline int is_word(Py_UCS4 c)
+{
+    if (c < 128)
+        return is_ascii_letter(c) || (c >= '0' && c <= '9') || c == '_';
+    if (c >= 0x410 && c <= 0x44F)
+        return 1;
+    return Py_UNICODE_ISALNUM(c);
+}
 
 /* [^\W\d] */
-static inline int is_word_start(Py_UCS4 c) { return is_word(c) && !Py_UNICODE_ISDECIMAL(c); }
+static inline int is_word_start(Py_UCS4 c)
+{
+    if (c < 128)
+        return is_ascii_letter(c) || c == '_';
+    if (c >= 0x410 && c <= 0x44F)
+        return 1;
+    return Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
+}
 
 /* The end of the run of \w from t[i], at most *end*. */
 static inline Py_ssize_t word_end(const Text *t, Py_ssize_t i, Py_ssize_t end)
@@ -797,7 +815,230 @@ fail:
     return NULL;
 }
 
+/* --- declarations, calls and query tables: where the parser's regular expressions match ---- */
+
+static Keyword ASYNC_WORDS[] = {{U"асинх", 1}, {U"async", 1}, {NULL, -1, 0}};
+static Keyword DECLARATION_WORDS[] = {
+    {U"процедура", 0}, {U"procedure", 0}, {U"функция", 1}, {U"function", 1}, {NULL, -1, 0},
+};
+static Keyword END_WORDS[] = {
+    {U"конецпроцедуры", 1}, {U"конецфункции", 1}, {U"endprocedure", 1}, {U"endfunction", 1}, {NULL, -1, 0},
+};
+
+PyDoc_STRVAR(declaration_sites_doc,
+"declaration_sites(low) -> (headers, ends)\n\n"
+"Over the lower-cased code view *low*: the method headers, as declarations._DECL finds them on\n"
+"\"\\n\" + low, each (keyword start, name start, name end, header end, is_async, is_function);\n"
+"and the offsets of the end keywords (_END) that no word character precedes.");
+
+static PyObject *declaration_sites(PyObject *self, PyObject *arg)
+{
+    Text t;
+    if (text_of(arg, &t) < 0)
+        return NULL;
+    Py_ssize_t n = t.n;
+    PyObject *headers = PyList_New(0), *ends = PyList_New(0);
+    if (headers == NULL || ends == NULL)
+        goto fail;
+    /* _DECL: \n[ \t]*+(?:(асинх|async)[ \t]+)?(процедура|функция|procedure|function)[ \t]+
+     * ([^\W\d]\w*)[ \t]*\(  at every line start. A word the pattern names is followed by a blank,
+     * so it is the whole word run there. */
+    for (Py_ssize_t line = 0; line <= n;) {
+        Py_ssize_t i = skip_blanks(&t, line), j = word_end(&t, i, n);
+        int is_async = 0, kind = -1;
+        if (j > i && lookup(&t, i, j, ASYNC_WORDS) >= 0) {
+            Py_ssize_t k = skip_blanks(&t, j);
+            if (k > j) {
+                Py_ssize_t e = word_end(&t, k, n);
+                if (e > k && (kind = lookup(&t, k, e, DECLARATION_WORDS)) >= 0) {
+                    is_async = 1;
+                    i = k;
+                    j = e;
+                }
+            }
+        }
+        else if (j > i)
+            kind = lookup(&t, i, j, DECLARATION_WORDS);
+        if (kind >= 0) {
+            Py_ssize_t name = skip_blanks(&t, j);
+            if (name > j && name < n && is_word_start(at(&t, name))) {
+                Py_ssize_t name_end = word_end(&t, name + 1, n), paren = skip_blanks(&t, name_end);
+                if (paren < n && at(&t, paren) == '(') {
+                    PyObject *item = Py_BuildValue("(nnnnOO)", i, name, name_end, paren + 1,
+                                                   is_async ? Py_True : Py_False,
+                                                   kind ? Py_True : Py_False);
+                    if (item == NULL || PyList_Append(headers, item) < 0) {
+                        Py_XDECREF(item);
+                        goto fail;
+                    }
+                    Py_DECREF(item);
+                }
+            }
+        }
+        while (line < n && at(&t, line) != '\n')
+            line++;
+        line++;
+    }
+    /* _END with no word character before it: a whole word run that is one of the end keywords
+     * (they all start with "к" or "e"). */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = at(&t, i);
+        if ((c != 0x43A && c != 'e') || (i && is_word(at(&t, i - 1))))
+            continue;
+        Py_ssize_t j = word_end(&t, i + 1, n);
+        if (lookup(&t, i, j, END_WORDS) >= 0) {
+            PyObject *offset = PyLong_FromSsize_t(i);
+            if (offset == NULL || PyList_Append(ends, offset) < 0) {
+                Py_XDECREF(offset);
+                goto fail;
+            }
+            Py_DECREF(offset);
+        }
+        i = j - 1;
+    }
+    PyObject *result = PyTuple_Pack(2, headers, ends);
+    Py_DECREF(headers);
+    Py_DECREF(ends);
+    return result;
+fail:
+    Py_XDECREF(headers);
+    Py_XDECREF(ends);
+    return NULL;
+}
+
+PyDoc_STRVAR(call_sites_doc,
+"call_sites(low) -> list\n\n"
+"calls.call_sites: every qualifier.name( and name( of *low*, in text order, as (qualifier start,\n"
+"qualifier end, name start, name end, offset after \"(\"), -1 for a missing qualifier.");
+
+static inline Py_ssize_t skip_blanks_back(const Text *t, Py_ssize_t i)
+{
+    Py_UCS4 c;
+    while (i >= 0 && ((c = at(t, i)) == ' ' || c == '\t'))
+        i--;
+    return i;
+}
+
+static PyObject *call_sites(PyObject *self, PyObject *arg)
+{
+    Text t;
+    if (text_of(arg, &t) < 0)
+        return NULL;
+    PyObject *sites = PyList_New(0);
+    if (sites == NULL)
+        return NULL;
+    /* _CALL_REVERSED read forwards: "(", blanks back, the whole word run before them (its first
+     * character no digit, else no site), then optionally blanks, ".", blanks and another such run. */
+    for (Py_ssize_t i = 0; i < t.n; i++) {
+        if (at(&t, i) != '(')
+            continue;
+        Py_ssize_t name_end = skip_blanks_back(&t, i - 1) + 1, k = name_end - 1;
+        while (k >= 0 && is_word(at(&t, k)))
+            k--;
+        Py_ssize_t name = k + 1;
+        if (name == name_end || Py_UNICODE_ISDECIMAL(at(&t, name)))
+            continue;
+        Py_ssize_t q_start = -1, q_end = -1, m = skip_blanks_back(&t, name - 1);
+        if (m >= 0 && at(&t, m) == '.') {
+            Py_ssize_t e = skip_blanks_back(&t, m - 1) + 1, s = e - 1;
+            while (s >= 0 && is_word(at(&t, s)))
+                s--;
+            s++;
+            if (s < e && !Py_UNICODE_ISDECIMAL(at(&t, s))) {
+                q_start = s;
+                q_end = e;
+            }
+        }
+        PyObject *item = Py_BuildValue("(nnnnn)", q_start, q_end, name, name_end, i + 1);
+        if (item == NULL || PyList_Append(sites, item) < 0) {
+            Py_XDECREF(item);
+            Py_DECREF(sites);
+            return NULL;
+        }
+        Py_DECREF(item);
+    }
+    return sites;
+}
+
+/* queries.TABLE_TYPES' words; a letter matches itself or its one upper-case form. */
+static Keyword TABLE_WORDS[] = {
+    {U"справочник", 1}, {U"catalog", 1}, {U"документ", 1}, {U"document", 1},
+    {U"регистрсведений", 1}, {U"informationregister", 1}, {U"регистрнакопления", 1},
+    {U"accumulationregister", 1}, {U"регистрбухгалтерии", 1}, {U"accountingregister", 1},
+    {U"регистррасчета", 1}, {U"calculationregister", 1}, {U"планвидовхарактеристик", 1},
+    {U"chartofcharacteristictypes", 1}, {U"плансчетов", 1}, {U"chartofaccounts", 1},
+    {U"планвидоврасчета", 1}, {U"chartofcalculationtypes", 1}, {U"планобмена", 1},
+    {U"exchangeplan", 1}, {U"бизнеспроцесс", 1}, {U"businessprocess", 1}, {U"задача", 1},
+    {U"task", 1}, {U"перечисление", 1}, {U"enum", 1}, {U"константа", 1}, {U"constant", 1},
+    {U"журналдокументов", 1}, {U"documentjournal", 1}, {U"последовательность", 1},
+    {U"sequence", 1}, {U"критерийотбора", 1}, {U"filtercriterion", 1}, {NULL, -1, 0},
+};
+
+static int is_table_word(const Text *t, Py_ssize_t i, Py_ssize_t j)
+{
+    for (const Keyword *w = TABLE_WORDS; w->word != NULL; w++) {
+        if (w->length != j - i)
+            continue;
+        Py_ssize_t k = 0;
+        for (; k < w->length; k++) {
+            Py_UCS4 c = at(t, i + k), lower = w->word[k];
+            if (c != lower && c != Py_UNICODE_TOUPPER(lower))
+                break;
+        }
+        if (k == w->length)
+            return 1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(table_sites_doc,
+"table_sites(text) -> list\n\n"
+"queries.table_sites: the matches of queries._TABLE in *text*, each (start, end of the type word,\n"
+"end of the name, end of the match).");
+
+static PyObject *table_sites(PyObject *self, PyObject *arg)
+{
+    Text t;
+    if (text_of(arg, &t) < 0)
+        return NULL;
+    PyObject *sites = PyList_New(0);
+    if (sites == NULL)
+        return NULL;
+    Py_ssize_t n = t.n;
+    /* (?<![\w.&])(TYPE)\.([^\W\d]\w*)(?:\.([^\W\d]\w*))?  A type word is letters followed by ".",
+     * so it is a whole word run; inside a run the look-behind fails. */
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_UCS4 c = at(&t, i);
+        if (!is_word(c)) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = word_end(&t, i + 1, n);
+        Py_UCS4 before = i ? at(&t, i - 1) : 0;
+        if (before != '.' && before != '&' && j + 1 < n && at(&t, j) == '.' &&
+            is_word_start(at(&t, j + 1)) && is_table_word(&t, i, j)) {
+            Py_ssize_t name_end = word_end(&t, j + 2, n), end = name_end;
+            if (name_end + 1 < n && at(&t, name_end) == '.' && is_word_start(at(&t, name_end + 1)))
+                end = word_end(&t, name_end + 2, n);
+            PyObject *item = Py_BuildValue("(nnnn)", i, j, name_end, end);
+            if (item == NULL || PyList_Append(sites, item) < 0) {
+                Py_XDECREF(item);
+                Py_DECREF(sites);
+                return NULL;
+            }
+            Py_DECREF(item);
+            i = end;
+            continue;
+        }
+        i = j;
+    }
+    return sites;
+}
+
 static PyMethodDef methods[] = {
+    {"declaration_sites", declaration_sites, METH_O, declaration_sites_doc},
+    {"call_sites", call_sites, METH_O, call_sites_doc},
+    {"table_sites", table_sites, METH_O, table_sites_doc},
     {"method_complexity", method_complexity, METH_VARARGS, method_complexity_doc},
     {"identifier_counts", identifier_counts, METH_O, identifier_counts_doc},
     {"rules_view", rules_view, METH_VARARGS, rules_view_doc},
@@ -818,5 +1059,9 @@ PyMODINIT_FUNC PyInit__scan(void)
     measure(NOT_CALLERS);
     measure(NOTS);
     measure(BOOLEANS);
+    measure(ASYNC_WORDS);
+    measure(DECLARATION_WORDS);
+    measure(END_WORDS);
+    measure(TABLE_WORDS);
     return PyModule_Create(&module);
 }

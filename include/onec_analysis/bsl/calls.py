@@ -20,6 +20,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from . import lexer
 from .lexer import CodeView
 
 # Manager collection (lower case) -> singular English metadata type.
@@ -85,8 +86,19 @@ def call_sites(low: str, reversed_low: str | None = None) -> list[tuple[int, int
     ``(qualifier start, qualifier end, name start, name end, offset after "(")``; the qualifier's
     offsets are -1 when there is none. The same sites, non-overlapping and leftmost first, as a
     forward scan with ``\b(?:([^\W\d]\w*+)[ \t]*+\.[ \t]*+)?([^\W\d]\w*+)[ \t]*+\(`` finds (a test
-    holds the two equal), in a seventh of the time. *reversed_low* is ``low[::-1]`` when the caller
-    has it."""
+    holds the two equal).
+
+    In C (``_scan.call_sites``) when the extension was built, else :func:`call_sites_python`; the
+    two agree (tests/unit/bsl/test_scan_speedups.py)."""
+    if lexer._scan is None:
+        return call_sites_python(low, reversed_low)
+    return lexer._scan.call_sites(low)
+
+
+def call_sites_python(low: str, reversed_low: str | None = None) -> list[tuple[int, int, int, int, int]]:
+    """:func:`call_sites` read backwards from each "(" with ``_CALL_REVERSED`` (the forward pattern
+    took seven times as long): the reference for the C version. *reversed_low* is ``low[::-1]`` when
+    the caller has it."""
     size = len(low)
     if reversed_low is None:
         reversed_low = low[::-1]
@@ -137,8 +149,8 @@ def find_calls(
     calls: list[Call] = []
     dynamic: dict[str, str] = {}  # variable (lower) -> common module name, within the current method
     scope = -1
-    reversed_low = low[::-1]
-    for q_start, q_end, start, end, paren_end in call_sites(low, reversed_low):
+    reversed_low = None  # made when a chain needs it: rare
+    for q_start, q_end, start, end, paren_end in call_sites(low):
         name = low[start:end]
         if q_start < 0:  # no qualifier: "Метод("
             if start and low[start - 1] == ".":  # a method of an expression's result: Ф().Метод(
@@ -149,6 +161,8 @@ def find_calls(
             continue
         qualifier = low[q_start:q_end]
         if q_start and low[q_start - 1] == ".":  # Q2.Q1.Метод(: only a manager chain interests us
+            if reversed_low is None:
+                reversed_low = low[::-1]
             previous = word_before(low, reversed_low, q_start)
             if previous is None:
                 continue

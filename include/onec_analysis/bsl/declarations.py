@@ -21,6 +21,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from . import lexer
 from .lexer import CodeView, line_of
 
 DIRECTIVES = {
@@ -199,20 +200,45 @@ def _doc_comment(text: str, starts: list[int], first_line: int) -> str | None:
     return "\n".join(block)
 
 
+def declaration_sites(low: str) -> tuple[list[tuple[int, int, int, int, bool, bool]], list[int]]:
+    """The method headers of the lower-cased code view *low*, each ``(keyword start, name start,
+    name end, header end, is_async, is_function)``, and the offsets of the end keywords.
+
+    In C (``_scan.declaration_sites``) when the extension was built, else
+    :func:`declaration_sites_python`; the two agree (tests/unit/bsl/test_scan_speedups.py).
+    """
+    if lexer._scan is None:
+        return declaration_sites_python(low)
+    return lexer._scan.declaration_sites(low)
+
+
+def declaration_sites_python(low: str) -> tuple[list[tuple[int, int, int, int, bool, bool]], list[int]]:
+    """:func:`declaration_sites` with ``_DECL`` and ``_END``: the reference for the C version."""
+    # Offsets in "\n" + low are one more than in low.
+    headers = [
+        (
+            h.start(2) - 1,
+            h.start(3) - 1,
+            h.end(3) - 1,
+            h.end() - 1,
+            h.group(1) is not None,
+            h.group(2) in ("функция", "function"),
+        )
+        for h in _DECL.finditer("\n" + low)
+    ]
+    ends = [m.start() for m in _END.finditer(low) if not m.start() or not _is_word(low[m.start() - 1])]
+    return headers, ends
+
+
 def find_declarations(
     module_text: str, text_starts: list[int], view: CodeView, low: str, code_starts: list[int]
 ) -> list[Declaration]:
     """Every Procedure/Function of the module, in text order (``low`` is the lower-cased code view;
     ``text_starts`` and ``code_starts`` the ``line_starts`` of the text and of the code view)."""
     code = view.code
-    # Offsets in "\n" + low are one more than in low.
-    headers = [
-        (h.start(2) - 1, h.start(3) - 1, h.end(3) - 1, h.end() - 1, h.group(1) is not None, h.group(2))
-        for h in _DECL.finditer("\n" + low)
-    ]
+    headers, ends = declaration_sites(low)
     if not headers:
         return []
-    ends = [m.start() for m in _END.finditer(low) if not m.start() or not _is_word(low[m.start() - 1])]
     decl_lines = [line_of(code_starts, h[0]) for h in headers]
     contexts = _context_by_line(view, decl_lines)
     annotations_by_line: dict[int, list[str]] = {}
@@ -220,7 +246,7 @@ def find_declarations(
         annotations_by_line.setdefault(line, []).append(text)
 
     result = []
-    for k, (_, name_pos, name_end, header_end, is_async, keyword) in enumerate(headers):
+    for k, (_, name_pos, name_end, header_end, is_async, is_function) in enumerate(headers):
         start_line = decl_lines[k]
         tail = _TAIL.match(code, header_end)
         body_start = tail.end() if tail else header_end
@@ -251,7 +277,7 @@ def find_declarations(
         result.append(
             Declaration(
                 name=code[name_pos:name_end],
-                kind="Procedure" if keyword in ("процедура", "procedure") else "Function",
+                kind="Function" if is_function else "Procedure",
                 is_async=is_async,
                 export=bool(tail and tail.group(2)),
                 params=_params(tail.group(1), view) if tail else [],

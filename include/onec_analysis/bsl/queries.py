@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import lexer
 from .lexer import CodeView
 
 # Query-language table type (lower case) -> singular English metadata type.
@@ -44,11 +45,14 @@ for _names, _type in [
     for _name in _names:
         TABLE_TYPES[_name] = _type
 
+# A type word in any letter case: each letter itself or its upper-case form, nothing more (re's
+# IGNORECASE would also take "ı" for "i" or "ᲃ" for "с", whose lower case is no type word).
 _TABLE = re.compile(
     r"(?<![\w.&])("
-    + "|".join(sorted(TABLE_TYPES, key=len, reverse=True))
-    + r")\.([^\W\d]\w*)(?:\.([^\W\d]\w*))?",
-    re.IGNORECASE,
+    + "|".join(
+        "".join(f"[{c}{c.upper()}]" for c in word) for word in sorted(TABLE_TYPES, key=len, reverse=True)
+    )
+    + r")\.([^\W\d]\w*)(?:\.([^\W\d]\w*))?"
 )
 _SELECT = re.compile(r"\b(?:выбрать|select)\b", re.IGNORECASE)
 _COMMENT = re.compile(r"//[^\n]*")
@@ -69,23 +73,40 @@ class QueryTable:
     object_id: str
 
 
+def table_sites(text: str) -> list[tuple[int, int, int, int]]:
+    """Where ``_TABLE`` matches *text*: ``(start, end of the type word, end of the name, end)``.
+
+    In C (``_scan.table_sites``) when the extension was built, else :func:`table_sites_python`;
+    the two agree (tests/unit/bsl/test_scan_speedups.py).
+    """
+    if lexer._scan is None:
+        return table_sites_python(text)
+    return lexer._scan.table_sites(text)
+
+
+def table_sites_python(text: str) -> list[tuple[int, int, int, int]]:
+    """:func:`table_sites` with ``_TABLE``: the reference for the C version."""
+    return [(m.start(), m.end(1), m.end(2), m.end()) for m in _TABLE.finditer(text)]
+
+
 def _tables(text: str, first_line: int, is_query: bool, aliases: set[str]) -> list[QueryTable]:
     found = []
-    for m in _TABLE.finditer(text):
-        before = _BEFORE.search(text, max(0, m.start() - 60), m.start())
+    for start, type_end, name_end, end in table_sites(text):
+        before = _BEFORE.search(text, max(0, start - 60), start)
         word = before.group(1).lower() if before and before.group(1) else ""
         after_source = word in _SOURCE_WORDS or bool(before and before.group(3))
         if not is_query and not after_source:
             continue
         if word in _TYPE_WORDS or (word in _VALUE_WORDS and before.group(2)):
             continue
-        type_word = m.group(1).lower()
+        type_word = text[start:type_end].lower()
         if type_word in aliases and not after_source:
             continue
-        name = m.group(2)
         found.append(
             QueryTable(
-                first_line + text.count("\n", 0, m.start()), m.group(0), f"{TABLE_TYPES[type_word]}.{name}"
+                first_line + text.count("\n", 0, start),
+                text[start:end],
+                f"{TABLE_TYPES[type_word]}.{text[type_end + 1 : name_end]}",
             )
         )
     return found

@@ -23,9 +23,12 @@ from hypothesis import strategies as st
 
 from onec_analysis.bsl import _scan as scan
 from onec_analysis.bsl import lexer
+from onec_analysis.bsl.calls import call_sites_python
 from onec_analysis.bsl.complexity import method_complexity, method_complexity_python
+from onec_analysis.bsl.declarations import declaration_sites_python, remove_deleted_blocks
 from onec_analysis.bsl.lexer import StringLiteral, code_view, code_view_python
-from onec_analysis.bsl.module import CallContext, parse_module
+from onec_analysis.bsl.module import CallContext, _lower, parse_module
+from onec_analysis.bsl.queries import TABLE_TYPES, table_sites_python
 from onec_analysis.rules import source
 from onec_analysis.rules.source import _IDENTIFIER, _code_view, _code_view_python
 
@@ -104,6 +107,69 @@ def test_method_complexity_equals_the_regular_expressions(
     )
 
 
+# Headers and end keywords: the words with blanks, digits, underscores and "(" around them, cut
+# anywhere, on lines that start with blanks or not.
+_DECLARATION_PIECES = [
+    "процедура", "функция", "procedure", "function", "асинх", "async", "конецпроцедуры",
+    "конецфункции", "endprocedure", "endfunction", "к", "e", "имя", "x", "_", "1", "é", "²", " ",
+    "\t", "\n", "(", ")", ".", "=", ";",
+]  # fmt: skip
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(_DECLARATION_PIECES), max_size=30).map("".join), st.integers(0, 3))
+@example("асинх  процедура ф( а )\nконецпроцедуры", 0)
+@example("\nфункция\tимя1 (\n xконецфункции конецфункции_ endfunction", 0)
+def test_declaration_sites_equal_the_regular_expressions(low: str, cut: int) -> None:
+    low = low[cut:]
+    assert scan.declaration_sites(low) == declaration_sites_python(low)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["а", "модуль", "x", "_", "1", "2b", "é", "²", ".", " ", "\t", "\n", "(", ")", ","]),
+        max_size=30,
+    ).map("".join)
+)
+@example("общ.метод(1); ф( а . б .в(); 1а.б(); х.9у(")
+def test_call_sites_equal_the_backward_regular_expression(low: str) -> None:
+    assert scan.call_sites(low) == call_sites_python(low)
+
+
+# Each type word in three spellings, with ".", "&", digits and letters around it; the characters
+# that re's IGNORECASE would equate with a letter of a type word (ı, ſ, K, ᲃ) must not match.
+_TABLE_PIECES = sorted(
+    {spelling for word in TABLE_TYPES for spelling in (word, word.upper(), word.capitalize())}
+) + ["Имя", "x", "_", "1", "²", ".", ".", "&", " ", "\n", "(", ",", "ı", "ſ", "K", "ᲃ", "İ"]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(_TABLE_PIECES), max_size=12).map("".join))
+@example("ВЫБРАТЬ * ИЗ Справочник.Банки.Реквизиты КАК Т, РегистрСведений.Курсы.СрезПоследних(&П)")
+@example("&Справочник.Х .Документ.Y Catalog.1a enum.Ok.2 ınformationregister.X ſequence.Y")
+def test_table_sites_equal_the_regular_expression(text: str) -> None:
+    assert scan.table_sites(text) == table_sites_python(text)
+
+
+def test_the_keyword_tables_of_the_c_passes_are_the_python_ones() -> None:
+    # The C tables are twins of TABLE_TYPES and the declaration words: each word is found exactly
+    # as written, and a word that is one letter off is not.
+    assert len(TABLE_TYPES) == 34
+    for word in TABLE_TYPES:
+        for spelling in (word, word.upper()):
+            assert scan.table_sites(f" {spelling}.Имя") == [(1, 1 + len(word), 5 + len(word), 5 + len(word))]
+        assert scan.table_sites(f" {word[:-1]}ъ.Имя") == []
+    for keyword, is_function in [
+        ("процедура", False), ("функция", True), ("procedure", False), ("function", True)
+    ]:  # fmt: skip
+        headers, _ = scan.declaration_sites(f"{keyword} ф()")
+        assert headers == [(0, len(keyword) + 1, len(keyword) + 2, len(keyword) + 3, False, is_function)]
+        assert scan.declaration_sites(f"{keyword[:-1]}ъ ф()") == ([], [])
+    for end in ("конецпроцедуры", "конецфункции", "endprocedure", "endfunction"):
+        assert scan.declaration_sites(f"; {end};") == ([], [2])
+
+
 def test_both_views_agree_on_every_module_of_the_real_configurations(
     ssl_edt: Path, ssl_designer: Path
 ) -> None:
@@ -117,6 +183,13 @@ def test_both_views_agree_on_every_module_of_the_real_configurations(
         assert _code_view(text, lower) == _code_view_python(text, lower), path
         code = _code_view(text, lower)[0]
         assert scan.identifier_counts(code) == Counter(_IDENTIFIER.findall(code)), path
+        view = code_view(text)
+        remove_deleted_blocks(view)
+        low = _lower(view.code)
+        assert scan.declaration_sites(low) == declaration_sites_python(low), path
+        assert scan.call_sites(low) == call_sites_python(low), path
+        for literal in view.strings:
+            assert scan.table_sites(literal.text) == table_sites_python(literal.text), path
 
 
 def test_the_parser_gives_the_same_rows_with_and_without_the_extension(
