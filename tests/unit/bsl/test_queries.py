@@ -29,3 +29,21 @@ def test_query_table_rows(parse_fixture) -> None:
         # line 24 is a message, not a query
         (25, f"{M}.Фрагмент", "InformationRegister.Rates.SliceLast", "InformationRegister.Rates"),
     ]
+
+
+def test_a_type_word_matches_in_any_letter_case_and_nothing_else() -> None:
+    # "ı" (dotless i) and "ᲃ" (a Cyrillic "с" variant) are equal to "i" and "с" under re's
+    # IGNORECASE, but their lower case is no type word: they once failed the type lookup and with
+    # it the whole unit. Only a type word's letters, in either case, make a table.
+    from onec_analysis.bsl.module import parse_module
+
+    text = (
+        "Процедура П()\n"
+        '\tЗ = "ВЫБРАТЬ * ИЗ ınformationregister.X, ᲃправочник.Y, СПРАВОЧНИК.Z, catalog.W";\n'
+        "КонецПроцедуры\n"
+    )
+    rows = parse_module(text, module_id="M", object_id="O", configuration="c").query_tables
+    assert [(r["table_name"], r["object_id"]) for r in rows] == [
+        ("СПРАВОЧНИК.Z", "Catalog.Z"),
+        ("catalog.W", "Catalog.W"),
+    ]
