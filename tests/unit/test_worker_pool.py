@@ -94,3 +94,19 @@ def test_an_error_ends_the_pool_under_a_host_sigterm_handler(tmp_path):
     )
     assert done.stdout.startswith("bad batch after ")
     assert float(done.stdout.split()[-1].rstrip("s")) < 30
+
+
+def _collector_settings(_: int) -> tuple[int, int]:
+    import gc
+
+    return gc.get_threshold()[0], gc.get_freeze_count()
+
+
+def test_workers_freeze_what_they_inherit_and_collect_less_often() -> None:
+    import gc
+
+    inherited = [{"row": n} for n in range(1000)]  # objects the workers get from the parent
+    with fork_pool(2) as pool:
+        settings = pool.map(_collector_settings, range(2))
+    assert all(threshold == 50_000 and frozen >= len(inherited) for threshold, frozen in settings)
+    assert gc.get_threshold()[0] != 50_000 and gc.get_freeze_count() == 0  # the parent is untouched
