@@ -9,7 +9,7 @@ triggers edt_analysis on SOURCE, and prints from the task instances the API serv
   durations: plan_shards → parse → merge_snapshot → slowest analysis → documentation), and their ratio;
 * the four-analysis stage: first analysis start → last analysis end.
 
-    python benchmarks/bench_dag.py SOURCE [--workers 2 --concurrency 1] [--runs 2] [--shards 1]
+    python benchmarks/bench_dag.py SOURCE [--workers 2 --concurrency 1] [--runs 2] [--shards 1] [--keep DIR]
 
 Run it on a quiet machine; it is not part of CI.
 """
@@ -20,6 +20,8 @@ import argparse
 import statistics
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -77,10 +79,14 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=1, help="slots per worker")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--shards", type=int, default=1)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="work in this new folder and keep it (Airflow's home with the task logs, the artifacts)",
+    )
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="bench-dag-") as tmp_name:
-        tmp = Path(tmp_name)
+    with _work_folder(args.keep) as tmp:
         with edt_celery_stack(tmp, db_prefix="onec_bench") as (stack, _):
             with stack.client() as client:
                 for number in range(args.workers):
@@ -119,6 +125,16 @@ def main() -> int:
     ratios = [r["makespan"] / r["critical_path"] for r in results]
     print(f"makespan/critical_path median {statistics.median(ratios):.3f}")
     return 0
+
+
+@contextmanager
+def _work_folder(keep: Path | None) -> Iterator[Path]:
+    if keep is None:
+        with tempfile.TemporaryDirectory(prefix="bench-dag-") as name:
+            yield Path(name)
+        return
+    keep.mkdir(parents=True)  # a new folder: never mixes two runs' logs
+    yield keep.resolve()
 
 
 if __name__ == "__main__":

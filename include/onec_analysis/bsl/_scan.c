@@ -6,6 +6,9 @@
  *   rules_view          rules.source._code_view, the rules' code view
  *   identifier_counts   ModuleSource.identifier_counts, the words of a code view
  *   method_complexity   complexity.method_complexity
+ *   declaration_sites   declarations.declaration_sites, the method headers and end keywords
+ *   call_sites          calls.call_sites, every name( and qualifier.name(
+ *   table_sites         queries.table_sites, the metadata tables named in a query text
  *
  * Each implements exactly the regular expressions of its Python twin (for the views: COMMENT,
  * STRING, PREPROCESSOR, ANNOTATION and _COMMENT_LINE of lexer.py). The Python versions stay as the
@@ -815,6 +818,16 @@ fail:
     return NULL;
 }
 
+/* Append *item* to *list* and drop the caller's reference (also when it is NULL: an error). */
+static int append_new(PyObject *list, PyObject *item)
+{
+    if (item == NULL)
+        return -1;
+    int failed = PyList_Append(list, item);
+    Py_DECREF(item);
+    return failed;
+}
+
 /* --- declarations, calls and query tables: where the parser's regular expressions match ---- */
 
 static Keyword ASYNC_WORDS[] = {{U"асинх", 1}, {U"async", 1}, {NULL, -1, 0}};
@@ -867,11 +880,8 @@ static PyObject *declaration_sites(PyObject *self, PyObject *arg)
                     PyObject *item = Py_BuildValue("(nnnnOO)", i, name, name_end, paren + 1,
                                                    is_async ? Py_True : Py_False,
                                                    kind ? Py_True : Py_False);
-                    if (item == NULL || PyList_Append(headers, item) < 0) {
-                        Py_XDECREF(item);
+                    if (append_new(headers, item) < 0)
                         goto fail;
-                    }
-                    Py_DECREF(item);
                 }
             }
         }
@@ -886,14 +896,8 @@ static PyObject *declaration_sites(PyObject *self, PyObject *arg)
         if ((c != 0x43A && c != 'e') || (i && is_word(at(&t, i - 1))))
             continue;
         Py_ssize_t j = word_end(&t, i + 1, n);
-        if (lookup(&t, i, j, END_WORDS) >= 0) {
-            PyObject *offset = PyLong_FromSsize_t(i);
-            if (offset == NULL || PyList_Append(ends, offset) < 0) {
-                Py_XDECREF(offset);
-                goto fail;
-            }
-            Py_DECREF(offset);
-        }
+        if (lookup(&t, i, j, END_WORDS) >= 0 && append_new(ends, PyLong_FromSsize_t(i)) < 0)
+            goto fail;
         i = j - 1;
     }
     PyObject *result = PyTuple_Pack(2, headers, ends);
@@ -949,13 +953,10 @@ static PyObject *call_sites(PyObject *self, PyObject *arg)
                 q_end = e;
             }
         }
-        PyObject *item = Py_BuildValue("(nnnnn)", q_start, q_end, name, name_end, i + 1);
-        if (item == NULL || PyList_Append(sites, item) < 0) {
-            Py_XDECREF(item);
+        if (append_new(sites, Py_BuildValue("(nnnnn)", q_start, q_end, name, name_end, i + 1)) < 0) {
             Py_DECREF(sites);
             return NULL;
         }
-        Py_DECREF(item);
     }
     return sites;
 }
@@ -1020,13 +1021,10 @@ static PyObject *table_sites(PyObject *self, PyObject *arg)
             Py_ssize_t name_end = word_end(&t, j + 2, n), end = name_end;
             if (name_end + 1 < n && at(&t, name_end) == '.' && is_word_start(at(&t, name_end + 1)))
                 end = word_end(&t, name_end + 2, n);
-            PyObject *item = Py_BuildValue("(nnnn)", i, j, name_end, end);
-            if (item == NULL || PyList_Append(sites, item) < 0) {
-                Py_XDECREF(item);
+            if (append_new(sites, Py_BuildValue("(nnnn)", i, j, name_end, end)) < 0) {
                 Py_DECREF(sites);
                 return NULL;
             }
-            Py_DECREF(item);
             i = end;
             continue;
         }
@@ -1048,7 +1046,8 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "onec_analysis.bsl._scan",
-    "BSL code views in C (see lexer.code_view and rules.source._code_view).", -1, methods,
+    "The hottest passes of the BSL parser and rules in C (see the Python twins named in each doc).",
+    -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

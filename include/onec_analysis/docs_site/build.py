@@ -290,7 +290,14 @@ def build_site(
             "total": round(finished - started, 2),
         },
     }
-    log.info("docs: %d pages (%d objects) in %.1fs -> %s", pages, len(data.objects), finished - started, out)
+    log.info(
+        "docs: %d pages (%d objects) in %.1fs (%s) -> %s",
+        pages,
+        len(data.objects),
+        finished - started,
+        ", ".join(f"{step} {seconds}s" for step, seconds in summary["seconds"].items() if step != "total"),
+        out,
+    )
     return summary
 
 

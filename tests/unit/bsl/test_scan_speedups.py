@@ -1,12 +1,15 @@
 """The C passes (``onec_analysis.bsl._scan``) give exactly what their Python twins give.
 
 The Python versions (``lexer.code_view_python``, ``rules.source._code_view_python``, the rules'
-``Counter`` of ``_IDENTIFIER``, ``complexity.method_complexity_python``) are the reference: regular
-expressions whose behaviour the other tests pin down. The C versions must agree
-on any text — generated here from the pieces that decide what is code (quotes doubled, unclosed or
-continued with ``|`` after blank and comment lines, ``//`` and ``/``, ``#``, annotations with and
-without arguments, digits and letters after ``&``, letters whose lower case is not one character,
-keyword soups cut anywhere) — and on every module of both real SSL configurations.
+``Counter`` of ``_IDENTIFIER``, ``complexity.method_complexity_python``,
+``declarations.declaration_sites_python``, ``calls.call_sites_python``,
+``queries.table_sites_python``) are the reference: regular expressions whose behaviour the other
+tests pin down. The C versions must agree on any text — generated here from the pieces that decide
+what is code (quotes doubled, unclosed or continued with ``|`` after blank and comment lines, ``//``
+and ``/``, ``#``, annotations with and without arguments, digits and letters after ``&``, letters
+whose lower case is not one character, keyword soups cut anywhere, type words in three spellings
+beside the letters re's IGNORECASE would equate with theirs) — and on every module of both real
+SSL configurations.
 """
 
 from __future__ import annotations
