@@ -110,35 +110,3 @@ def test_workers_freeze_what_they_inherit_and_collect_less_often() -> None:
         settings = pool.map(_collector_settings, range(2))
     assert all(threshold == 50_000 and frozen >= len(inherited) for threshold, frozen in settings)
     assert gc.get_threshold()[0] != 50_000 and gc.get_freeze_count() == 0  # the parent is untouched
-
-
-_ALLOCATOR_PROBE = r"""
-import ctypes, resource
-from onec_analysis.worker_pool import fork_pool
-
-# What an Airflow task process on a Celery worker looks like to glibc: an allocator option set,
-# so the mmap threshold no longer follows the blocks freed (128 KiB is its default value).
-ctypes.CDLL(None).mallopt(-3, 128 * 1024)
-
-def page_faults_of_big_blocks(_):
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    for _ in range(100):
-        block = bytearray(1024 * 1024)  # zero-filled, every page touched, then freed
-        del block
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
-
-with fork_pool(1) as pool:
-    print(pool.map(page_faults_of_big_blocks, [0])[0])
-print(page_faults_of_big_blocks(0))
-"""
-
-
-def test_workers_reuse_freed_big_blocks_even_where_the_allocator_was_pinned() -> None:
-    # 100 blocks of 1 MiB: with an mmap each, 256 page faults per block (25,600); from the heap,
-    # the first block's pages are reused by the others.
-    result = subprocess.run(
-        [sys.executable, "-c", _ALLOCATOR_PROBE], capture_output=True, text=True, check=True
-    )
-    in_worker, in_parent = map(int, result.stdout.split())
-    assert in_parent > 20_000  # the pinned allocator, untuned: what the workers avoid
-    assert in_worker < 2_000
