@@ -61,6 +61,14 @@ static inline Py_ssize_t word_end(const Text *t, Py_ssize_t i, Py_ssize_t end)
     return i;
 }
 
+/* The start of the run of \w that ends just before t[end] (end itself when there is none). */
+static inline Py_ssize_t word_start(const Text *t, Py_ssize_t end)
+{
+    while (end > 0 && is_word(at(t, end - 1)))
+        end--;
+    return end;
+}
+
 static inline Py_ssize_t end_of_line(const Text *t, Py_ssize_t i)
 {
     while (i < t->n && at(t, i) != '\n')
@@ -936,18 +944,12 @@ static PyObject *call_sites(PyObject *self, PyObject *arg)
     for (Py_ssize_t i = 0; i < t.n; i++) {
         if (at(&t, i) != '(')
             continue;
-        Py_ssize_t name_end = skip_blanks_back(&t, i - 1) + 1, k = name_end - 1;
-        while (k >= 0 && is_word(at(&t, k)))
-            k--;
-        Py_ssize_t name = k + 1;
+        Py_ssize_t name_end = skip_blanks_back(&t, i - 1) + 1, name = word_start(&t, name_end);
         if (name == name_end || Py_UNICODE_ISDECIMAL(at(&t, name)))
             continue;
         Py_ssize_t q_start = -1, q_end = -1, m = skip_blanks_back(&t, name - 1);
         if (m >= 0 && at(&t, m) == '.') {
-            Py_ssize_t e = skip_blanks_back(&t, m - 1) + 1, s = e - 1;
-            while (s >= 0 && is_word(at(&t, s)))
-                s--;
-            s++;
+            Py_ssize_t e = skip_blanks_back(&t, m - 1) + 1, s = word_start(&t, e);
             if (s < e && !Py_UNICODE_ISDECIMAL(at(&t, s))) {
                 q_start = s;
                 q_end = e;

@@ -265,8 +265,8 @@ def code_view_python(text: str) -> CodeView:
 
 
 def _speedups():
-    """The C passes (code views, word counts, complexity), unless they were not built or
-    ``ONEC_ANALYSIS_PURE_PYTHON`` is set."""
+    """The C passes of ``_scan.c`` (code views, word counts, complexity, declaration, call and
+    query-table sites), unless they were not built or ``ONEC_ANALYSIS_PURE_PYTHON`` is set."""
     if os.environ.get("ONEC_ANALYSIS_PURE_PYTHON"):
         return None
     try:
