@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -110,3 +111,43 @@ def test_workers_freeze_what_they_inherit_and_collect_less_often() -> None:
         settings = pool.map(_collector_settings, range(2))
     assert all(threshold == 50_000 and frozen >= len(inherited) for threshold, frozen in settings)
     assert gc.get_threshold()[0] != 50_000 and gc.get_freeze_count() == 0  # the parent is untouched
+
+
+def _stack_depth(_: int) -> int:
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+def _leaf(a, b=0, c=0, d=0, e=0, f=0, g=0, h=0, i=0, j=0):  # a frame larger than one of _pool_at's
+    return a
+
+
+def _page_faults_of_calls(_: int) -> int:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for n in range(20_000):
+        _leaf(n)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def _pool_at(depth: int, task):
+    """Run *task* in a one-worker pool opened *depth* frames deeper than the caller."""
+    if depth:
+        return _pool_at(depth - 1, task)
+    with fork_pool(1) as pool:
+        return pool.map(task, [0])[0]
+
+
+def test_tasks_start_on_a_fresh_stack_whatever_the_depth_of_the_host() -> None:
+    shallow, deep = _pool_at(0, _stack_depth), _pool_at(300, _stack_depth)
+    assert shallow == deep < 15
+
+
+def test_no_host_depth_puts_a_stack_chunk_boundary_under_a_hot_call() -> None:
+    # CPython 3.11 maps a 16 KiB frame chunk when a call does not fit the current one and unmaps it
+    # when the call returns: a hot call right at a boundary faults in a fresh page every time. The
+    # host depths below move the boundary by one frame of _pool_at at a time over more than a chunk,
+    # and _leaf's frame is larger than that step, so with inherited stacks some depth lands on it.
+    faults = {depth: _pool_at(depth, _page_faults_of_calls) for depth in range(180)}
+    assert max(faults.values()) < 1_000, {d: f for d, f in faults.items() if f >= 1_000}
