@@ -33,7 +33,7 @@ def outside_link(path: Path, source_root: Path) -> tuple[str, str, str] | None:
 
 
 def walk_files(
-    folder: Path, source_root: Path, problems: list[tuple[str, str, str]], *, real: str | None = None
+    folder: Path | str, source_root: Path, problems: list[tuple[str, str, str]], *, real: str | None = None
 ) -> list[str]:
     """Every regular file under *folder*, as '/'-separated paths relative to it, in path order
     (component by component, as ``sorted(Path…)`` orders them); symlinks leading outside
