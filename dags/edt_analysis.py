@@ -32,6 +32,8 @@ from edt_platform import steps
 from edt_platform.results import DocumentationSiteLink
 
 EDT_DATASET = Asset(name="edt_ml_dataset", uri="edt://datasets/ml_dataset")
+#: priority_weight of the two analyses that run the rules (the others keep Airflow's default, 1).
+RULES_FIRST = 3
 SAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "samples" / "demo-workspace"
 
 
@@ -90,7 +92,11 @@ def edt_analysis():
     def architecture(parsed: dict) -> dict:
         return steps.analyse("architecture", parsed, _root())
 
-    @task(outlets=[EDT_DATASET])
+    # The two that run the rules go first, side by side: they share the rules' cache (the dataset walks
+    # the modules from the smallest batch, the report from the largest) and each computes about half;
+    # architecture and dependencies fill the slots after. In definition order the dataset ran the
+    # rules alone and the ERP-size analyses took 118 s instead of about 90.
+    @task(outlets=[EDT_DATASET], priority_weight=RULES_FIRST)
     def ml_dataset(parsed: dict) -> dict:
         result = steps.analyse(
             "dataset", parsed, _root(), get_current_context()["params"]["rules_config"] or None
@@ -102,7 +108,7 @@ def edt_analysis():
     def dependencies(parsed: dict) -> dict:
         return steps.analyse("dependencies", parsed, _root())
 
-    @task
+    @task(priority_weight=RULES_FIRST)
     def best_practices(parsed: dict) -> dict:
         return steps.analyse(
             "best_practices", parsed, _root(), get_current_context()["params"]["rules_config"] or None

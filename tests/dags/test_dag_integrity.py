@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -77,3 +78,15 @@ def test_edt_analysis_shape(dagbag) -> None:
     assert all(task.retry_exponential_backoff for task in dag.tasks)
     assert set(dag.params.keys()) == {"source", "output_base", "shards", "incremental", "rules_config"}
     assert [outlet.name for outlet in dag.get_task("ml_dataset").outlets] == ["edt_ml_dataset"]
+
+
+def test_the_analyses_that_run_the_rules_are_handed_out_first(dagbag) -> None:
+    # They share the rules' cache and split the work only when they run side by side (see the DAG).
+    # The weights as the scheduler computes them, from the serialized DAG, by the task's weight rule.
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    dag = DagSerialization.from_dict(DagSerialization.to_dict(dagbag.dags["edt_analysis"]))
+    weight = {task.task_id: task.weight_rule.get_weight(SimpleNamespace(task=task)) for task in dag.tasks}
+    assert min(weight["best_practices"], weight["ml_dataset"]) > max(
+        weight["architecture"], weight["dependencies"]
+    )
