@@ -151,3 +151,27 @@ def test_no_host_depth_puts_a_stack_chunk_boundary_under_a_hot_call() -> None:
     # and _leaf's frame is larger than that step, so with inherited stacks some depth lands on it.
     faults = {depth: _pool_at(depth, _page_faults_of_calls) for depth in range(180)}
     assert max(faults.values()) < 1_000, {d: f for d, f in faults.items() if f >= 1_000}
+
+
+_FRESH_HOST = """
+import sys
+from onec_analysis.worker_pool import fork_pool
+
+def pandas_was_there(_):
+    return "pandas" in sys.modules
+
+assert "pandas" not in sys.modules
+with fork_pool(2) as pool:
+    print(pool.map(pandas_was_there, range(2)))
+"""
+
+
+def test_workers_inherit_what_pyarrow_imports_on_first_use(tmp_path) -> None:
+    # In a process of its own: this one imported pandas long ago. Without the conversion made
+    # before the fork, each worker imports pandas (0.4 s) on its first list-to-Arrow conversion.
+    script = tmp_path / "host.py"
+    script.write_text(_FRESH_HOST, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[True, True]"
