@@ -126,44 +126,58 @@ def _init_worker(projects: list[Any], common_modules: list[frozenset[str]]) -> N
     _worker_projects, _worker_contexts = projects, common_modules
 
 
-#: The tables a module's parse fills: kept from the last parse for the modules whose text is unchanged.
+#: The tables a module's parse fills: kept from the last parse for the modules whose text is unchanged,
+#: with the column naming the module.
 _MODULE_TABLES = ("modules", "methods", "calls", "query_tables")
+_MODULE_COLUMN = {"methods": "module_id", "calls": "caller_module_id", "query_tables": "module_id"}
 
 
-def _earlier_modules(earlier: EarlierRows | None) -> dict[str, dict[str, Any]]:
-    """``{module_id: its rows of the last parse}`` (the module's row, methods, calls, query tables)."""
-    if earlier is None:
-        return {}
-    try:
-        rows = read_earlier_rows(earlier)
-    except (OSError, pa.ArrowException) as exc:  # the store went away meanwhile: parse everything
-        log.warning("earlier rows unreadable (%s); parsing the unit's modules again", exc)
-        return {}
-    found: dict[str, dict[str, Any]] = {
-        row["module_id"]: {"module": row, "methods": [], "calls": [], "query_tables": []}
-        for row in rows["modules"]
-    }
-    for name, column in (
-        ("methods", "module_id"),
-        ("calls", "caller_module_id"),
-        ("query_tables", "module_id"),
-    ):
-        for row in rows[name]:
-            module = found.get(row[column])
-            if module is not None:
-                module[name].append(row)
-    return found
+@dataclass
+class _Earlier:
+    """A unit's rows of the last parse: its modules' rows by id, and its methods, calls and query
+    tables as Arrow tables (slices of the stored batch files: they never become Python rows)."""
+
+    modules: dict[str, dict[str, Any]]
+    tables: dict[str, pa.Table]
+
+    def kept(self, module_ids: list[str]) -> dict[str, pa.Table]:
+        """The rows of *module_ids* in each of the module tables but ``modules``, in stored order."""
+        if not module_ids:
+            return {}
+        wanted = pa.array(module_ids, pa.string())
+        return {
+            name: table.filter(pc.is_in(table[_MODULE_COLUMN[name]], value_set=wanted))
+            for name, table in self.tables.items()
+        }
+
+
+def _earlier_modules(earlier: EarlierRows | None, opened: dict[str, pa.Table]) -> _Earlier:
+    """What the last parse stored of a unit (nothing when it stored none, or the store went away)."""
+    if earlier is not None:
+        try:
+            rows = read_earlier_rows(earlier, opened)
+            modules = {row["module_id"]: row for row in rows.pop("modules").to_pylist()}
+            return _Earlier(modules, rows)
+        except (OSError, pa.ArrowException) as exc:  # the store went away meanwhile: parse everything
+            log.warning("earlier rows unreadable (%s); parsing the unit's modules again", exc)
+    return _Earlier({}, {})
 
 
 def _unit_rows(
-    project: Any, unit: Any, common_modules: frozenset[str], earlier: EarlierRows | None = None
-) -> tuple[dict[str, list[dict]], int]:
+    project: Any,
+    unit: Any,
+    common_modules: frozenset[str],
+    earlier: EarlierRows | None = None,
+    opened: dict[str, pa.Table] | None = None,
+) -> tuple[dict[str, list[dict]], dict[str, pa.Table], int]:
     """All rows of one unit: its metadata, then each module's text parsed — or, for a module whose
     text is the one the last parse read (same SHA-256, same reader and context: *earlier*), its rows
-    of then. Returns the rows and how many modules were taken from *earlier*."""
+    of then. Returns the rows parsed, the rows kept from *earlier* (Arrow tables: methods, calls and
+    query tables, which go after the unit's parsed rows) and how many modules were kept.
+    *opened*: the stored batch files mapped so far (see ``read_earlier_rows``)."""
     result = read_unit(project, unit)
-    before = _earlier_modules(earlier)
-    reused = 0
+    before = _earlier_modules(earlier, {} if opened is None else opened)
+    reused: list[str] = []
     rows: dict[str, list[dict]] = {
         "objects": list(result.objects),
         "attributes": list(result.attributes),
@@ -194,16 +208,10 @@ def _unit_rows(
         if decoded.problem:
             kind, message, line = decoded.problem
             rows["problems"].append({"path": module.path, "kind": kind, "message": message, "line": line})
-        same = before.get(module.module_id)
-        if same is not None and same["module"]["sha256"] == decoded.sha256:
-            reused += 1
-            parsed = ModuleParse(
-                lines=same["module"]["lines"],
-                ncloc=same["module"]["ncloc"],
-                methods=same["methods"],
-                calls=same["calls"],
-                query_tables=same["query_tables"],
-            )
+        same = before.modules.get(module.module_id)
+        if same is not None and same["sha256"] == decoded.sha256:
+            reused.append(module.module_id)
+            parsed = ModuleParse(lines=same["lines"], ncloc=same["ncloc"])
         else:
             parsed = parse_module(
                 decoded.text,
@@ -212,6 +220,7 @@ def _unit_rows(
                 configuration=project.name,
                 ctx=CallContext(common_modules=common_modules, own_object_id=module.object_id),
             )
+            form_methods[module.module_id] = {m["name"].casefold(): m["method_id"] for m in parsed.methods}
         rows["modules"].append(
             {
                 "module_id": module.module_id,
@@ -232,16 +241,20 @@ def _unit_rows(
         rows["methods"].extend(parsed.methods)
         rows["calls"].extend(parsed.calls)
         rows["query_tables"].extend(parsed.query_tables)
-        form_methods[module.module_id] = {m["name"].casefold(): m["method_id"] for m in parsed.methods}
+    kept = before.kept(reused)
+    if "methods" in kept:  # the kept modules' method names for the form handlers, in text order
+        methods = kept["methods"].select(["module_id", "start_line", "name", "method_id"]).to_pylist()
+        for method in sorted(methods, key=lambda m: (m["module_id"], m["start_line"])):
+            form_methods.setdefault(method["module_id"], {})[method["name"].casefold()] = method["method_id"]
     # A form event names a method of the form's own module; link it when that method exists.
     for handler in rows["form_handlers"]:
         by_name = form_methods.get(handler["module_id"] or "", {})
         handler["method_id"] = by_name.get((handler["method_name"] or "").casefold())
-    return rows, reused
+    return rows, kept, len(reused)
 
 
-def _to_tables(rows: dict[str, list[dict]]) -> dict[str, pa.Table]:
-    return {name: pa.Table.from_pylist(rows.get(name, []), schema=TABLES[name]) for name in TABLES}
+def _to_table(name: str, rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=TABLES[name])
 
 
 def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batch, int]:
@@ -254,13 +267,18 @@ def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batc
     parse store needs to keep them. Returns ``{table: file}`` for the tables with rows, and that.
     """
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+    # A table's rows in unit order: Python rows gathered until a unit brings kept Arrow rows, which
+    # follow that unit's parsed rows (without any, as in a full parse, one conversion per table).
+    pieces: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
     counts: dict[str, list[int]] = {name: [] for name in TABLES}
+    opened: dict[str, pa.Table] = {}
     modules_reused = 0
     for job in jobs:
         project = _worker_projects[job.project_index]
+        kept: dict[str, pa.Table] = {}
         try:
-            unit_rows, reused = _unit_rows(
-                project, job.unit, _worker_contexts[job.project_index], job.earlier
+            unit_rows, kept, reused = _unit_rows(
+                project, job.unit, _worker_contexts[job.project_index], job.earlier, opened
             )
             modules_reused += reused
         except Exception as exc:  # a reader bug on one unit must not lose the others
@@ -278,9 +296,22 @@ def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batc
         for name, batch_rows in rows.items():
             found = unit_rows.get(name, ())
             batch_rows.extend(found)
-            counts[name].append(len(found))
-    tables = _to_tables(rows)
+            count = len(found)
+            if name in kept:
+                if batch_rows:
+                    pieces[name].append(_to_table(name, batch_rows))
+                    batch_rows.clear()
+                pieces[name].append(kept[name])
+                count += kept[name].num_rows
+            counts[name].append(count)
+    opened.clear()
+    tables = {}
+    for name, batch_rows in rows.items():
+        if batch_rows or not pieces[name]:
+            pieces[name].append(_to_table(name, batch_rows))
+        tables[name] = pa.concat_tables(pieces[name]) if len(pieces[name]) > 1 else pieces[name][0]
     rows.clear()
+    pieces.clear()
     for name, table in tables.items():
         tables[name] = _sorted_by_unit(name, table, counts[name])
     files = {}

@@ -138,15 +138,19 @@ class Generation:
         return found
 
 
-def read_earlier_rows(earlier: EarlierRows) -> dict[str, list[dict[str, Any]]]:
-    """The unit's rows of each table in *earlier*, as Python rows."""
-    rows: dict[str, list[dict[str, Any]]] = {}
+def read_earlier_rows(earlier: EarlierRows, opened: dict[str, pa.Table] | None = None) -> dict[str, pa.Table]:
+    """The unit's rows of each table in *earlier*: slices of the memory-mapped batch files, nothing
+    copied. *opened* keeps the files mapped for the next unit (neighbours share batch files)."""
+    opened = {} if opened is None else opened
+    rows: dict[str, pa.Table] = {}
     for name, (first, count) in earlier.spans.items():
         if not count:
-            rows[name] = []
+            rows[name] = TABLES[name].empty_table()
             continue
-        with pa.memory_map(earlier.files[name]) as source:
-            rows[name] = pa.ipc.open_file(source).read_all().slice(first, count).to_pylist()
+        path = earlier.files[name]
+        if path not in opened:
+            opened[path] = map_arrow_file(path)[1]  # the table keeps the mapping alive
+        rows[name] = opened[path].slice(first, count)
     return rows
 
 
