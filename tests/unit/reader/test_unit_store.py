@@ -192,6 +192,29 @@ def test_the_unchanged_modules_of_an_edited_object_keep_their_rows(tmp_path: Pat
     ]
 
 
+def test_a_kept_form_module_links_its_handlers_as_a_full_parse_does(tmp_path: Path) -> None:
+    # A handler names a method; of two methods of that name, a parse links the last in the text.
+    # Their ids carry their lines (#7, #101), which sort the other way round: the rows kept of an
+    # unchanged form module must be linked in text order, not in their stored (sorted) order.
+    source, cache = _copy(tmp_path), tmp_path / "cache"
+    catalog = source / "DemoConfiguration" / "src" / "Catalogs" / "Номенклатура"
+    form = catalog / "Forms" / "ФормаЭлемента" / "Module.bsl"
+    text = form.read_text(encoding="utf-8")
+    padding = "\n" * (100 - text.count("\n"))
+    _touch(form, text + padding + "Процедура ЭтоУслугаПриИзменении(Элемент)\nКонецПроцедуры\n")
+    _parse(source, tmp_path / "first", cache)
+    module = catalog / "ManagerModule.bsl"
+    _touch(module, module.read_text(encoding="utf-8") + "\n// изменён\n")
+
+    again = _parse(source, tmp_path / "again", cache)
+    assert again["units"]["parsed"] == 1 and again["units"]["modules_reused"] == 3
+    _parse(source, tmp_path / "full", None)
+    _assert_same(tmp_path / "again", tmp_path / "full")
+    handlers = read_table(tmp_path / "again", "form_handlers", ["method_name", "method_id"]).to_pylist()
+    linked = [h["method_id"] for h in handlers if h["method_name"] == "ЭтоУслугаПриИзменении"]
+    assert linked and all(method_id.endswith("ЭтоУслугаПриИзменении#101") for method_id in linked)
+
+
 def test_a_new_common_module_makes_every_module_parsed_again(tmp_path: Path) -> None:
     # Calls are resolved against the common modules' names: a new one changes what earlier rows meant.
     source, cache = _copy(tmp_path) / "DemoConfiguration", tmp_path / "cache"  # the configuration alone
