@@ -21,7 +21,7 @@ Never imports airflow.
 
 from .detect import detect_source
 from .model import ModuleFile, NotAConfiguration, Project, Source, Unit, UnitResult
-from .reader import common_module_names, list_units, read_unit
+from .reader import common_module_names, configuration_unit, list_units, read_unit, type_folders, type_units
 
 __all__ = [
     "ModuleFile",
@@ -31,7 +31,10 @@ __all__ = [
     "Unit",
     "UnitResult",
     "common_module_names",
+    "configuration_unit",
     "detect_source",
     "list_units",
     "read_unit",
+    "type_folders",
+    "type_units",
 ]

@@ -42,16 +42,31 @@ def _configuration_files(project: Project) -> tuple[Path, list[Path]]:
 
 
 def list_units(project: Project) -> list[Unit]:
-    layout = LAYOUTS[project.format]
-    top = project.metadata_root
-    config_problems: list[tuple[str, str, str]] = []
+    """Every unit of *project*: the objects of each type folder in turn, then the Configuration.
+
+    The same as :func:`type_folders`, :func:`type_units` of each and :func:`configuration_unit`,
+    which let a caller list the type folders side by side."""
+    folders, problems = type_folders(project)
     units: list[Unit] = []
-    for entry in _entries(top, project, config_problems):
+    for folder in folders:
+        found, folder_problems = type_units(project, folder)
+        units.extend(found)
+        problems.extend(folder_problems)
+    units.append(configuration_unit(project, problems))
+    return units
+
+
+def type_folders(project: Project) -> tuple[list[Path], list[tuple[str, str, str]]]:
+    """The project's metadata type folders in name order, and the problems of its top folder
+    (unknown type folders, links leading outside)."""
+    problems: list[tuple[str, str, str]] = []
+    folders: list[Path] = []
+    for entry in _entries(project.metadata_root, project, problems):
         path = Path(entry.path)
         if not entry.is_dir():
             continue
         if entry.is_symlink() and (problem := outside_link(path, project.source_root)):
-            config_problems.append(problem)
+            problems.append(problem)
             continue
         if entry.name == CONFIGURATION or (
             project.format == "designer" and entry.name in _DESIGNER_NON_TYPE_DIRS
@@ -60,20 +75,29 @@ def list_units(project: Project) -> list[Unit]:
         if entry.name not in FOLDER_TYPES:
             if not entry.name.startswith("."):
                 message = f"unknown metadata type folder '{entry.name}'; its contents were skipped"
-                config_problems.append((project.rel(path), "unknown_type", message))
+                problems.append((project.rel(path), "unknown_type", message))
             continue
-        units.extend(_type_units(project, layout, path, config_problems))
+        folders.append(path)
+    return folders, problems
+
+
+def type_units(project: Project, folder: Path) -> tuple[list[Unit], list[tuple[str, str, str]]]:
+    """The units of one type folder (see :func:`type_folders`), and the problems of listing it
+    (they belong to the Configuration unit)."""
+    problems: list[tuple[str, str, str]] = []
+    return _type_units(project, LAYOUTS[project.format], folder, problems), problems
+
+
+def configuration_unit(project: Project, problems: list[tuple[str, str, str]]) -> Unit:
+    """The Configuration itself, carrying the listing *problems* of the top and type folders."""
     main, extra = _configuration_files(project)
-    units.append(
-        Unit(
-            key=CONFIGURATION,
-            type_folder=CONFIGURATION,
-            name=project.name,
-            files=tuple(p.relative_to(project.root).as_posix() for p in [main, *extra]),
-            listing_problems=tuple(config_problems),
-        )
+    return Unit(
+        key=CONFIGURATION,
+        type_folder=CONFIGURATION,
+        name=project.name,
+        files=tuple(p.relative_to(project.root).as_posix() for p in [main, *extra]),
+        listing_problems=tuple(problems),
     )
-    return units
 
 
 def _entries(folder: Path, project: Project, problems: list) -> list[os.DirEntry]:

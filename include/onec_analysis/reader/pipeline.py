@@ -17,6 +17,7 @@ itself. Units are independent, which is what makes the three ways of running che
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -25,7 +26,7 @@ import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,7 +38,14 @@ import pyarrow.compute as pc
 
 from onec_analysis import __version__
 from onec_analysis.bsl import CallContext, ModuleParse, parse_module
-from onec_analysis.metadata import common_module_names, detect_source, list_units, read_unit
+from onec_analysis.metadata import (
+    common_module_names,
+    configuration_unit,
+    detect_source,
+    read_unit,
+    type_folders,
+    type_units,
+)
 from onec_analysis.reader.modules import decode_module
 from onec_analysis.reader.unit_store import (
     Batch,
@@ -375,6 +383,66 @@ def _batches(jobs: list[_Job]) -> list[list[_Job]]:
     return batches
 
 
+def _list_type(task: tuple[int, str, str, Shard | None]) -> tuple[list[_Job], list[tuple[str, str, str]]]:
+    """A pool task: the jobs of one type folder's units (those of *shard*), and its listing problems."""
+    index, folder, source, shard = task
+    project = _worker_projects[index]
+    units, problems = type_units(project, Path(folder))
+    context = _worker_contexts[index]
+    return [
+        _job(index, project, context, unit, source) for unit in units if _owned(shard, project, unit)
+    ], problems
+
+
+def _owned(shard: Shard | None, project: Any, unit: Any) -> bool:
+    return shard is None or shard.owns(f"{project.name}\0{unit.key}")
+
+
+def _job(index: int, project: Any, common_modules: frozenset[str], unit: Any, source: str) -> _Job:
+    """A unit of project number *index* to parse, keyed for the parse store (see ``_Job``)."""
+    context = _context_digest(common_modules)
+    fingerprint, size = _unit_fingerprint(Path(project.root), unit.files)
+    token = f"{READER_VERSION}\0{source}\0{project.cache_salt}\0{unit.key}\0{context}"
+    key = hashlib.blake2b(f"{token}\0{fingerprint}".encode(), digest_size=16).hexdigest()
+    token = hashlib.blake2b(token.encode(), digest_size=16).hexdigest()
+    return _Job(index, unit, size, key, token)
+
+
+@functools.lru_cache(maxsize=8)
+def _context_digest(common_modules: frozenset[str]) -> str:
+    return hashlib.blake2b("\n".join(sorted(common_modules)).encode(), digest_size=8).hexdigest()
+
+
+def _discover(
+    projects: list[Any], common_modules: list[frozenset[str]], source: str, shard: Shard | None, pool: Any
+) -> Iterator[_Job]:
+    """Every unit of every project as a job, in listing order: each project's type folders, then its
+    Configuration. The type folders are listed and their files stat'ed side by side in *pool* (one
+    process when None): on an ERP-size export that is 95k files and 33k objects, 2 s on one core.
+    The pool's tasks are queued at once, so the caller can do other work before it takes the jobs."""
+    tasks, tops = [], []
+    for index, project in enumerate(projects):
+        folders, problems = type_folders(project)
+        tops.append(problems)
+        tasks.extend((index, str(folder), source, shard) for folder in folders)
+    listed = iter(pool.imap(_list_type, tasks) if pool is not None else map(_list_type, tasks))
+    return _gather_jobs(projects, common_modules, source, shard, tasks, tops, listed)
+
+
+def _gather_jobs(projects, common_modules, source, shard, tasks, tops, listed) -> Iterator[_Job]:
+    """The jobs of ``_discover`` as the listed type folders come in, each project's Configuration last."""
+    folders_of = Counter(index for index, *_ in tasks)
+    for index, project in enumerate(projects):
+        problems = list(tops[index])
+        for _ in range(folders_of[index]):
+            jobs, folder_problems = next(listed)
+            problems.extend(folder_problems)
+            yield from jobs
+        unit = configuration_unit(project, problems)
+        if _owned(shard, project, unit):
+            yield _job(index, project, common_modules[index], unit, source)
+
+
 def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -> dict[str, Any]:
     """Read *source* into the snapshot folder *out*; return the summary written beside the tables.
 
@@ -387,76 +455,74 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     projects = list(detected.projects)
     common_modules = [frozenset(common_module_names(project)) for project in projects]
 
-    units: list[_Job] = []
-    cache_dir = Path(options.cache_dir).resolve() if options.cache_dir else None
-    store = UnitStore(cache_dir, f"{source}\0{options.shard}") if cache_dir else None
-    previous = store.load() if store else None
-    for index, project in enumerate(projects):
-        context_digest = hashlib.blake2b(
-            "\n".join(sorted(common_modules[index])).encode(), digest_size=8
-        ).hexdigest()
-        for unit in list_units(project):
-            if options.shard and not options.shard.owns(f"{project.name}\0{unit.key}"):
-                continue
-            fingerprint, size = _unit_fingerprint(Path(project.root), unit.files)
-            token = f"{READER_VERSION}\0{source}\0{project.cache_salt}\0{unit.key}\0{context_digest}"
-            key = hashlib.blake2b(f"{token}\0{fingerprint}".encode(), digest_size=16).hexdigest()
-            token = hashlib.blake2b(token.encode(), digest_size=16).hexdigest()
-            units.append(_Job(index, unit, size, key, token))
-    kept = reusable(previous, {job.key for job in units})
-    provided = set().union(*(alive for _, alive in kept))
-    jobs = [job for job in units if job.key not in provided]
-    if previous is not None and jobs:
-        earlier = previous.earlier_rows(_MODULE_TABLES, {job.token for job in jobs})
-        jobs = [replace(job, earlier=earlier.get(job.token)) for job in jobs]
-    discovered = time.perf_counter()
-    total_units = len(units)
-    from_cache = total_units - len(jobs)
-    log.info(
-        "%s: %s with %d configuration(s), %d units to read (%d from cache), %d workers",
-        source,
-        detected.format,
-        len(projects),
-        total_units,
-        from_cache,
-        options.workers,
-    )
-
-    done = from_cache
-    if options.progress:
-        options.progress(done, total_units)
-    batches = _batches(jobs)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # With a cache the workers write straight into the store's next generation, which keeps them.
-    spill_dir = None
-    if store is not None:
-        try:
-            spill_dir = store.new_generation()
-        except OSError as exc:
-            log.warning(
-                "parse cache %s: cannot store this parse (%s); the next parse reads everything",
-                store.folder,
-                exc,
+    with ExitStack() as pools:
+        cache_dir = Path(options.cache_dir).resolve() if options.cache_dir else None
+        store = UnitStore(cache_dir, f"{source}\0{options.shard}") if cache_dir else None
+        # The pool lists the type folders side by side, then parses; it is forked before the store is
+        # mapped, which the workers never read.
+        # Scratch folders go when the parse ends, after the workers that write there are gone.
+        scratch: list[Path] = []
+        pools.callback(lambda: [shutil.rmtree(path, ignore_errors=True) for path in scratch])
+        workers = pools.enter_context(ExitStack())
+        pool = None
+        if options.workers > 1:
+            pool = workers.enter_context(
+                fork_pool(options.workers, initializer=_init_worker, initargs=(projects, common_modules))
             )
-    storing = spill_dir is not None
-    if spill_dir is None:
-        spill_dir = out.parent / f".{out.name}.parts-{uuid.uuid4().hex[:8]}"
-        spill_dir.mkdir()
-    spilled: dict[str, list[str]] = {name: [] for name in TABLES}
-    written: list[Batch] = []
-    modules_reused = 0
-    stored = False
-    try:
-        pending = [(batch, str(spill_dir)) for batch in batches]
-        with ExitStack() as stack:
-            if options.workers <= 1 or len(batches) <= 1:
-                _init_worker(projects, common_modules)
+        else:
+            _init_worker(projects, common_modules)
+        listing = _discover(projects, common_modules, str(source), options.shard, pool)
+        previous = store.load() if store else None
+        units = list(listing)
+        kept = reusable(previous, {job.key for job in units})
+        provided = set().union(*(alive for _, alive in kept))
+        jobs = [job for job in units if job.key not in provided]
+        if previous is not None and jobs:
+            earlier = previous.earlier_rows(_MODULE_TABLES, {job.token for job in jobs})
+            jobs = [replace(job, earlier=earlier.get(job.token)) for job in jobs]
+        discovered = time.perf_counter()
+        total_units = len(units)
+        from_cache = total_units - len(jobs)
+        log.info(
+            "%s: %s with %d configuration(s), %d units to read (%d from cache), %d workers",
+            source,
+            detected.format,
+            len(projects),
+            total_units,
+            from_cache,
+            options.workers,
+        )
+
+        done = from_cache
+        if options.progress:
+            options.progress(done, total_units)
+        batches = _batches(jobs)
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # With a cache the workers write straight into the store's next generation, which keeps them.
+        spill_dir = None
+        if store is not None:
+            try:
+                spill_dir = store.new_generation()
+            except OSError as exc:
+                log.warning(
+                    "parse cache %s: cannot store this parse (%s); the next parse reads everything",
+                    store.folder,
+                    exc,
+                )
+        storing = spill_dir is not None
+        if spill_dir is None:
+            spill_dir = out.parent / f".{out.name}.parts-{uuid.uuid4().hex[:8]}"
+            spill_dir.mkdir()
+        spilled: dict[str, list[str]] = {name: [] for name in TABLES}
+        written: list[Batch] = []
+        modules_reused = 0
+        stored = False
+        try:
+            pending = [(batch, str(spill_dir)) for batch in batches]
+            if pool is None:
                 parsed_batches: Iterable = map(_star_parse_batch, pending)
             else:
-                pool = stack.enter_context(
-                    fork_pool(options.workers, initializer=_init_worker, initargs=(projects, common_modules))
-                )
                 parsed_batches = pool.imap_unordered(_star_parse_batch, pending)
             for files, batch, reused in parsed_batches:
                 modules_reused += reused
@@ -466,55 +532,58 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
                 done += len(batch.keys)
                 if options.progress:
                     options.progress(done, total_units)
-        parsed = time.perf_counter()
-        # Files in name order, not completion order: the same parse gives the same row order
-        # before the (stable) sort, so rows that tie on the sort keys keep one order.
-        mapped = {name: SpilledTables(sorted(spilled[name]), unlink=not storing) for name in TABLES}
+            workers.close()  # the workers are done: they leave before the write
+            parsed = time.perf_counter()
+            # Files in name order, not completion order: the same parse gives the same row order
+            # before the (stable) sort, so rows that tie on the sort keys keep one order.
+            mapped = {name: SpilledTables(sorted(spilled[name]), unlink=not storing) for name in TABLES}
 
-        def parts(name: str) -> TableParts:
-            def release() -> None:  # the pages of this table's files only: it runs after every row group
-                mapped[name].release()
-                if previous is not None:
-                    previous.release(name)
+            def parts(name: str) -> TableParts:
+                def release() -> None:  # the pages of this table's files only: it runs after every row group
+                    mapped[name].release()
+                    if previous is not None:
+                        previous.release(name)
 
-            if not kept:
-                return TableParts(mapped[name].tables, release)
-            tables, masks = [], []
-            for index, alive in kept:
-                table = previous.tables.get((index, name))
-                if table is not None:
-                    tables.append(table)
-                    masks.append(keep_mask(previous.batches[index], name, alive))
-            new_rows = sum(table.num_rows for table in mapped[name].tables)
-            return TableParts(
-                tables + mapped[name].tables, release, np.concatenate([*masks, np.ones(new_rows, bool)])
-            )
+                if not kept:
+                    return TableParts(mapped[name].tables, release)
+                tables, masks = [], []
+                for index, alive in kept:
+                    table = previous.tables.get((index, name))
+                    if table is not None:
+                        tables.append(table)
+                        masks.append(keep_mask(previous.batches[index], name, alive))
+                new_rows = sum(table.num_rows for table in mapped[name].tables)
+                return TableParts(
+                    tables + mapped[name].tables, release, np.concatenate([*masks, np.ones(new_rows, bool)])
+                )
 
-        def summarize(folder: Path, rows: dict[str, int]) -> dict[str, Any]:
-            summary = build_summary(folder, rows, detected, projects, source)
-            summary["shard"] = (
-                {"index": options.shard.index + 1, "count": options.shard.count} if options.shard else None
-            )
-            summary["units"] = {
-                "total": total_units,
-                "from_cache": from_cache,
-                "parsed": len(jobs),
-                # modules of the units parsed whose text had not changed: their rows were kept
-                "modules_reused": modules_reused,
-            }
-            summary["workers"] = options.workers
-            summary["timings_seconds"] = {}
-            return summary
+            def summarize(folder: Path, rows: dict[str, int]) -> dict[str, Any]:
+                summary = build_summary(folder, rows, detected, projects, source)
+                summary["shard"] = (
+                    {"index": options.shard.index + 1, "count": options.shard.count}
+                    if options.shard
+                    else None
+                )
+                summary["units"] = {
+                    "total": total_units,
+                    "from_cache": from_cache,
+                    "parsed": len(jobs),
+                    # modules of the units parsed whose text had not changed: their rows were kept
+                    "modules_reused": modules_reused,
+                }
+                summary["workers"] = options.workers
+                summary["timings_seconds"] = {}
+                return summary
 
-        summary = write_merged_snapshot(out, parts, summarize)
-        written_at = time.perf_counter()
-        if storing:
-            # In an order that does not depend on which worker finished first (their file names).
-            written.sort(key=lambda batch: min(batch.files.values(), default=""))
-            stored = store.commit(spill_dir, previous, [index for index, _ in kept], written)
-    finally:
-        if not stored:
-            shutil.rmtree(spill_dir, ignore_errors=True)
+            summary = write_merged_snapshot(out, parts, summarize)
+            written_at = time.perf_counter()
+            if storing:
+                # In an order that does not depend on which worker finished first (their file names).
+                written.sort(key=lambda batch: min(batch.files.values(), default=""))
+                stored = store.commit(spill_dir, previous, [index for index, _ in kept], written)
+        finally:
+            if not stored:
+                scratch.append(spill_dir)
     finished = time.perf_counter()
     summary["timings_seconds"] = {
         "discover": round(discovered - started, 3),
