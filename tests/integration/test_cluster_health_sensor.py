@@ -42,8 +42,12 @@ def conn_on_port(monkeypatch):
 def test_trigger_serialize_round_trips():
     trigger = RedisAnswersTrigger(redis_conn_id="probe_redis", poll_interval=2.5, timeout=30)
     classpath, kwargs = trigger.serialize()
-    assert import_string(classpath) is RedisAnswersTrigger
-    assert import_string(classpath)(**kwargs).serialize() == (classpath, kwargs)
+    # By name, not identity: Airflow's plugin manager loads plugins/ files again under their module
+    # names when some earlier test in this process made it load plugins, replacing sys.modules'.
+    rebuilt = import_string(classpath)
+    assert f"{rebuilt.__module__}.{rebuilt.__qualname__}" == classpath
+    assert rebuilt.__name__ == RedisAnswersTrigger.__name__
+    assert rebuilt(**kwargs).serialize() == (classpath, kwargs)
     assert "password" not in json.dumps(kwargs)
 
 
