@@ -16,8 +16,13 @@ class EdtLayout:
     format = "edt"
 
     @staticmethod
+    def object_file_name(name: str) -> str:
+        """The object's file, relative to its type folder."""
+        return f"{name}/{name}.mdo"
+
+    @staticmethod
     def object_file(type_dir: Path, name: str) -> Path:
-        return type_dir / name / f"{name}.mdo"
+        return type_dir / EdtLayout.object_file_name(name)
 
     @staticmethod
     def object_dir(type_dir: Path, name: str) -> Path:
@@ -72,8 +77,13 @@ class DesignerLayout:
     format = "designer"
 
     @staticmethod
+    def object_file_name(name: str) -> str:
+        """The object's file, relative to its type folder."""
+        return f"{name}.xml"
+
+    @staticmethod
     def object_file(type_dir: Path, name: str) -> Path:
-        return type_dir / f"{name}.xml"
+        return type_dir / DesignerLayout.object_file_name(name)
 
     @staticmethod
     def object_dir(type_dir: Path, name: str) -> Path:

@@ -144,7 +144,7 @@ class _TypeListing:
     def unit(self, name: str, folder: os.DirEntry | None, file: os.DirEntry | None) -> Unit:
         problems: list[tuple[str, str, str]] = []
         files: list[str] = []
-        file_name = f"{name}/{name}.mdo" if self.edt else f"{name}.xml"
+        file_name = self.layout.object_file_name(name)
         # A link out of the export is reported where it is and never read or walked. In EDT the
         # object file lives inside the folder; in Designer they are siblings, so a bad folder spares
         # the .xml.

@@ -458,11 +458,11 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     with ExitStack() as pools:
         cache_dir = Path(options.cache_dir).resolve() if options.cache_dir else None
         store = UnitStore(cache_dir, f"{source}\0{options.shard}") if cache_dir else None
-        # The pool lists the type folders side by side, then parses; it is forked before the store is
-        # mapped, which the workers never read.
         # Scratch folders go when the parse ends, after the workers that write there are gone.
         scratch: list[Path] = []
         pools.callback(lambda: [shutil.rmtree(path, ignore_errors=True) for path in scratch])
+        # The pool lists the type folders side by side, then parses; it is forked before the store is
+        # mapped, which the workers never read.
         workers = pools.enter_context(ExitStack())
         pool = None
         if options.workers > 1:
