@@ -13,6 +13,9 @@ UTF8_BOM = b"\xef\xbb\xbf"
 @dataclass(frozen=True)
 class DecodedModule:
     text: str  # "" when there is no readable source
+    #: The text as UTF-8: the file's own bytes (BOM off) when decoding changed nothing else, which is
+    #: what the snapshot stores (Arrow takes them as they are; encoding the text again cost as much).
+    utf8: bytes
     size_bytes: int
     sha256: str
     protected: bool
@@ -27,6 +30,7 @@ def decode_module(data: bytes) -> DecodedModule:
     if data.startswith(PROTECTED_SIGNATURE):
         return DecodedModule(
             "",
+            b"",
             len(data),
             digest,
             True,
@@ -39,6 +43,7 @@ def decode_module(data: bytes) -> DecodedModule:
         line = body.count(b"\n", 0, exc.start) + 1
         return DecodedModule(
             "",
+            b"",
             len(data),
             digest,
             False,
@@ -46,4 +51,5 @@ def decode_module(data: bytes) -> DecodedModule:
         )
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return DecodedModule(text, len(data), digest, False, None)
+        body = text.encode("utf-8")
+    return DecodedModule(text, body, len(data), digest, False, None)

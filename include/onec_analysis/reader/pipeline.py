@@ -46,6 +46,7 @@ from onec_analysis.metadata import (
     type_folders,
     type_units,
 )
+from onec_analysis.metadata.files import forget_real_paths
 from onec_analysis.reader.modules import decode_module
 from onec_analysis.reader.unit_store import (
     Batch,
@@ -245,7 +246,7 @@ def _unit_rows(
                 "sha256": decoded.sha256,
             }
         )
-        rows["module_texts"].append({"module_id": module.module_id, "text": decoded.text})
+        rows["module_texts"].append({"module_id": module.module_id, "text": decoded.utf8})
         rows["methods"].extend(parsed.methods)
         rows["calls"].extend(parsed.calls)
         rows["query_tables"].extend(parsed.query_tables)
@@ -450,6 +451,7 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
     """
     options = options or ParseOptions()
     started = time.perf_counter()
+    forget_real_paths()
     source = Path(source).resolve()
     detected = detect_source(source)
     projects = list(detected.projects)
