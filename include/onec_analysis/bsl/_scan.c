@@ -9,6 +9,7 @@
  *   declaration_sites   declarations.declaration_sites, the method headers and end keywords
  *   call_sites          calls.call_sites, every name( and qualifier.name(
  *   table_sites         queries.table_sites, the metadata tables named in a query text
+ *   code_lines          module.code_lines, the lines that count towards ncloc
  *
  * Each implements exactly the regular expressions of its Python twin (for the views: COMMENT,
  * STRING, PREPROCESSOR, ANNOTATION and _COMMENT_LINE of lexer.py). The Python versions stay as the
@@ -1035,7 +1036,46 @@ static PyObject *table_sites(PyObject *self, PyObject *arg)
     return sites;
 }
 
+PyDoc_STRVAR(code_lines_doc,
+"code_lines(text, start, end) -> int\n\n"
+"module.code_lines: how many times module._CODE_LINE matches text[start:end] (re's pos and endpos:\n"
+"the look-ahead sees nothing past *end*).");
+
+static PyObject *code_lines(PyObject *self, PyObject *args)
+{
+    PyObject *text_obj;
+    Py_ssize_t start, end;
+    Text t;
+    if (!PyArg_ParseTuple(args, "Unn:code_lines", &text_obj, &start, &end))
+        return NULL;
+    if (text_of(text_obj, &t) < 0)
+        return NULL;
+    if (start < 0)
+        start = 0;
+    if (end > t.n)
+        end = t.n;
+    /* \n[ \t]*+(?:[^\s/]|/(?!/)): a newline, blanks and tabs (never given back), then a character
+     * that is neither whitespace nor "/", or a "/" with no "/" after it. A match ends on its line,
+     * so the next one is looked for from the next newline. */
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        if (at(&t, i) != '\n')
+            continue;
+        Py_ssize_t j = i + 1;
+        while (j < end && (at(&t, j) == ' ' || at(&t, j) == '\t'))
+            j++;
+        if (j >= end)
+            break;
+        Py_UCS4 c = at(&t, j);
+        if (c == '/' ? !(j + 1 < end && at(&t, j + 1) == '/') : !Py_UNICODE_ISSPACE(c))
+            count++;
+        i = j - 1; /* a newline at j starts the next try (the loop's i++ lands on it) */
+    }
+    return PyLong_FromSsize_t(count);
+}
+
 static PyMethodDef methods[] = {
+    {"code_lines", code_lines, METH_VARARGS, code_lines_doc},
     {"declaration_sites", declaration_sites, METH_O, declaration_sites_doc},
     {"call_sites", call_sites, METH_O, call_sites_doc},
     {"table_sites", table_sites, METH_O, table_sites_doc},

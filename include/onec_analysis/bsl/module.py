@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from . import lexer
 from .calls import find_calls
 from .complexity import method_complexity
 from .declarations import find_declarations, remove_deleted_blocks
@@ -59,6 +60,23 @@ def _lower(code: str) -> str:
         return low
     # A few characters lower-case to two (İ); keep offsets aligned with the code view.
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in code)
+
+
+def code_lines(text: str, start: int = 0, end: int | None = None) -> int:
+    """How many lines of ``text[start:end]`` count towards ncloc: matches of ``_CODE_LINE`` there.
+
+    In C (``_scan.code_lines``) when the extension was built, else :func:`code_lines_python`; the
+    two agree (tests/unit/bsl/test_scan_speedups.py). This runs for every method of a module.
+    """
+    end = len(text) if end is None else end
+    if lexer._scan is None:
+        return code_lines_python(text, start, end)
+    return lexer._scan.code_lines(text, start, end)
+
+
+def code_lines_python(text: str, start: int = 0, end: int | None = None) -> int:
+    """:func:`code_lines` with ``_CODE_LINE``: the reference for the C version."""
+    return len(_CODE_LINE.findall(text, start, len(text) if end is None else end))
 
 
 def count_lines(text: str) -> int:
@@ -143,9 +161,9 @@ def parse_module(
         cyclomatic, cognitive = method_complexity(low, d.body_start, d.body_end, recursive[k])
         # In "\n" + text, starts[n - 1] is the newline that opens line n.
         first, last = starts[d.start_line - 1], starts[d.end_line]
-        ncloc = len(_CODE_LINE.findall(ntext, first, last))
+        ncloc = code_lines(ntext, first, last)
         if first >= covered:
-            module_ncloc += ncloc + len(_CODE_LINE.findall(ntext, covered, first))
+            module_ncloc += ncloc + code_lines(ntext, covered, first)
             covered = last
         methods.append(
             {
@@ -187,7 +205,7 @@ def parse_module(
 
     return ModuleParse(
         lines=count_lines(text),
-        ncloc=module_ncloc + len(_CODE_LINE.findall(ntext, covered)),
+        ncloc=module_ncloc + code_lines(ntext, covered),
         methods=methods,
         calls=call_rows,
         query_tables=query_rows,

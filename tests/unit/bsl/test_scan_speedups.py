@@ -3,7 +3,7 @@
 The Python versions (``lexer.code_view_python``, ``rules.source._code_view_python``, the rules'
 ``Counter`` of ``_IDENTIFIER``, ``complexity.method_complexity_python``,
 ``declarations.declaration_sites_python``, ``calls.call_sites_python``,
-``queries.table_sites_python``) are the reference: regular expressions whose behaviour the other
+``queries.table_sites_python``, ``module.code_lines_python``) are the reference: regular expressions whose behaviour the other
 tests pin down. The C versions must agree on any text — generated here from the pieces that decide
 what is code (quotes doubled, unclosed or continued with ``|`` after blank and comment lines, ``//``
 and ``/``, ``#``, annotations with and without arguments, digits and letters after ``&``, letters
@@ -30,7 +30,7 @@ from onec_analysis.bsl.calls import call_sites_python
 from onec_analysis.bsl.complexity import method_complexity, method_complexity_python
 from onec_analysis.bsl.declarations import declaration_sites_python, remove_deleted_blocks
 from onec_analysis.bsl.lexer import StringLiteral, code_view, code_view_python
-from onec_analysis.bsl.module import CallContext, _lower, parse_module
+from onec_analysis.bsl.module import CallContext, _lower, code_lines_python, parse_module
 from onec_analysis.bsl.queries import TABLE_TYPES, table_sites_python
 from onec_analysis.rules import source
 from onec_analysis.rules.source import _IDENTIFIER, _code_view, _code_view_python
@@ -155,6 +155,24 @@ def test_table_sites_equal_the_regular_expression(text: str) -> None:
     assert scan.table_sites(text) == table_sites_python(text)
 
 
+# What decides whether a line is code: blanks and tabs before it, other whitespace, "/" alone or
+# doubled, anything else.
+_CODE_LINE_PIECES = ["\n", " ", "\t", "\xa0", "\u2028", "\r", "/", "//", "а", "x", ";"]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(
+    st.lists(st.sampled_from(_CODE_LINE_PIECES), max_size=30).map("".join),
+    st.integers(-2, 32),
+    st.integers(-2, 34),
+)
+@example("\n  /\n\t//\n\xa0x\n;", 0, 99)
+@example("\n /", 0, 2)  # cut before the "/": a blank line
+@example("\n//", 0, 2)  # cut between the slashes: "/" with nothing after it counts, as re sees it
+def test_code_lines_equal_the_regular_expression(text: str, start: int, end: int) -> None:
+    assert scan.code_lines(text, start, end) == code_lines_python(text, max(start, 0), min(end, len(text)))
+
+
 def test_the_keyword_tables_of_the_c_passes_are_the_python_ones() -> None:
     # The C tables are twins of TABLE_TYPES and the declaration words: each word is found exactly
     # as written, and a word that is one letter off is not.
@@ -193,6 +211,8 @@ def test_both_views_agree_on_every_module_of_the_real_configurations(
         assert scan.call_sites(low) == call_sites_python(low), path
         for literal in view.strings:
             assert scan.table_sites(literal.text) == table_sites_python(literal.text), path
+        ntext = "\n" + text
+        assert scan.code_lines(ntext, 0, len(ntext)) == code_lines_python(ntext), path
 
 
 def test_the_parser_gives_the_same_rows_with_and_without_the_extension(
