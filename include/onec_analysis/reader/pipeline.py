@@ -430,7 +430,15 @@ def _discover(
     return _gather_jobs(projects, common_modules, source, shard, tasks, tops, listed)
 
 
-def _gather_jobs(projects, common_modules, source, shard, tasks, tops, listed) -> Iterator[_Job]:
+def _gather_jobs(
+    projects: list[Any],
+    common_modules: list[frozenset[str]],
+    source: str,
+    shard: Shard | None,
+    tasks: list[tuple[int, str, str, Shard | None]],
+    tops: list[list[tuple[str, str, str]]],
+    listed: Iterator[tuple[list[_Job], list[tuple[str, str, str]]]],
+) -> Iterator[_Job]:
     """The jobs of ``_discover`` as the listed type folders come in, each project's Configuration last."""
     folders_of = Counter(index for index, *_ in tasks)
     for index, project in enumerate(projects):
