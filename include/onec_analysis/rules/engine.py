@@ -403,7 +403,7 @@ def _json_object(text: str | None) -> dict[str, Any]:
 
 
 #: Bump when the same rules on the same modules could give other findings (cached batches then miss).
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 #: The ``--rules-cache`` option's help, for the commands that run the rules.
 RULES_CACHE_HELP = (
     "folder where the rules' results for unchanged modules are kept and reused "

@@ -22,10 +22,12 @@ def _tags(pattern: str) -> re.Pattern[str]:
 
 
 def _whole(text: str, start: int, end: int) -> bool:
-    """A tag that starts (ends) with a letter must not continue a word: "todo" is a tag, "autodo" not."""
-    if start < end and _word(text[start]) and start > 0 and _word(text[start - 1]):
+    """A tag that starts (ends) with a letter or digit must not continue a word: "todo" is a tag,
+    "autodo" not. One that ends with "_" is a prefix by design ("{{конструктор_" goes on with the
+    constructor's name)."""
+    if start < end and text[start].isalnum() and start > 0 and _word(text[start - 1]):
         return False
-    return not (start < end and _word(text[end - 1]) and end < len(text) and _word(text[end]))
+    return not (start < end and text[end - 1].isalnum() and end < len(text) and _word(text[end]))
 
 
 def _word(char: str) -> bool:
