@@ -121,13 +121,25 @@ def find_query_tables(view: CodeView) -> list[QueryTable]:
     joined = "\x00".join(s.text for s in strings).lower()
     if "выбрать" not in joined and "select" not in joined:
         return []
+    lowered = joined.split("\x00")  # each literal lower-cased ("\x00" lower-cases to itself)
     result: list[QueryTable] = []
     for chain in _CHAIN.finditer(view.code):
-        literals = [strings[int(i)] for i in _INDEX.findall(chain.group())]
+        # Most chains are one literal without a ".", so no table: ruled out before any list is made.
+        if "+" in chain.group():
+            indices = [int(i) for i in _INDEX.findall(chain.group())]
+            if not any("." in strings[i].text for i in indices):
+                continue
+        else:
+            index = int(chain.group(1))
+            if "." not in strings[index].text:
+                continue
+            indices = [index]
+        literals = [strings[i] for i in indices]
         texts = [s.text for s in literals]
-        if not any("." in t for t in texts):
-            continue
-        is_query = any(("выбрать" in t.lower() or "select" in t.lower()) and _SELECT.search(t) for t in texts)
+        is_query = any(
+            ("выбрать" in lowered[i] or "select" in lowered[i]) and _SELECT.search(strings[i].text)
+            for i in indices
+        )
         if is_query:
             texts = [_COMMENT.sub("", t) for t in texts]
             aliases = {a.lower() for t in texts for a in _ALIAS.findall(t)}
