@@ -1074,7 +1074,121 @@ static PyObject *code_lines(PyObject *self, PyObject *args)
     return PyLong_FromSsize_t(count);
 }
 
+PyDoc_STRVAR(doc_comment_doc,
+"doc_comment(text, start) -> str | None\n\n"
+"declarations.doc_comment_python: the block of `//` lines that ends on the line above the one\n"
+"beginning at offset *start* of *text*, without the slashes, one space after them and trailing\n"
+"blanks; None when that line is no comment.");
+
+static PyObject *doc_comment(PyObject *self, PyObject *args)
+{
+    PyObject *text_obj;
+    Py_ssize_t start;
+    Text t;
+    if (!PyArg_ParseTuple(args, "Un:doc_comment", &text_obj, &start))
+        return NULL;
+    if (text_of(text_obj, &t) < 0)
+        return NULL;
+    if (start > t.n + 1)
+        start = t.n + 1;
+    PyObject *block = PyList_New(0);
+    if (block == NULL)
+        return NULL;
+    /* Lines end at "\n" (start - 1 is the newline ending the line above); read them upwards. */
+    Py_ssize_t end = start - 1;
+    while (end >= 0) {
+        Py_ssize_t begin = end;
+        while (begin > 0 && at(&t, begin - 1) != '\n')
+            begin--;
+        Py_ssize_t i = begin, stop = end < t.n ? end : t.n;
+        while (i < stop && Py_UNICODE_ISSPACE(at(&t, i)))
+            i++;
+        if (!(i + 1 < stop && at(&t, i) == '/' && at(&t, i + 1) == '/'))
+            break;
+        while (i < stop && at(&t, i) == '/')
+            i++;
+        if (i < stop && at(&t, i) == ' ')
+            i++;
+        while (stop > i && Py_UNICODE_ISSPACE(at(&t, stop - 1)))
+            stop--;
+        PyObject *line = PyUnicode_Substring(text_obj, i, stop);
+        if (line == NULL || PyList_Append(block, line) < 0) {
+            Py_XDECREF(line);
+            Py_DECREF(block);
+            return NULL;
+        }
+        Py_DECREF(line);
+        end = begin - 1;
+    }
+    if (PyList_GET_SIZE(block) == 0) {
+        Py_DECREF(block);
+        Py_RETURN_NONE;
+    }
+    if (PyList_Reverse(block) < 0) {
+        Py_DECREF(block);
+        return NULL;
+    }
+    PyObject *newline = PyUnicode_FromOrdinal('\n');
+    PyObject *result = newline ? PyUnicode_Join(newline, block) : NULL;
+    Py_XDECREF(newline);
+    Py_DECREF(block);
+    return result;
+}
+
+PyDoc_STRVAR(long_lines_doc,
+"long_lines(text, limit, tab_width) -> list[tuple[int, int, int]]\n\n"
+"rules.line_length.long_lines_python: (0-based line, width, 1-based column of its first non-blank)\n"
+"of every line of *text* wider than *limit* with tabs expanded as str.expandtabs(tab_width) does\n"
+"(a carriage return also sends the tab stops back to the line's start). Lines end at \"\\n\".");
+
+static PyObject *long_lines(PyObject *self, PyObject *args)
+{
+    PyObject *text_obj;
+    Py_ssize_t limit, tab;
+    Text t;
+    if (!PyArg_ParseTuple(args, "Unn:long_lines", &text_obj, &limit, &tab))
+        return NULL;
+    if (text_of(text_obj, &t) < 0)
+        return NULL;
+    PyObject *found = PyList_New(0);
+    if (found == NULL)
+        return NULL;
+    Py_ssize_t line = 0, begin = 0, width = 0, column = 0;
+    for (Py_ssize_t i = 0; i <= t.n; i++) {
+        Py_UCS4 c = i < t.n ? at(&t, i) : '\n';
+        if (c == '\n') {
+            if (width > limit) {
+                Py_ssize_t first = begin;
+                while (first < i && Py_UNICODE_ISSPACE(at(&t, first)))
+                    first++;
+                PyObject *item = Py_BuildValue("(nnn)", line, width, first - begin + 1);
+                if (item == NULL || PyList_Append(found, item) < 0) {
+                    Py_XDECREF(item);
+                    Py_DECREF(found);
+                    return NULL;
+                }
+                Py_DECREF(item);
+            }
+            line++;
+            begin = i + 1;
+            width = column = 0;
+        } else if (c == '\t') {
+            if (tab > 0) {
+                Py_ssize_t step = tab - column % tab;
+                width += step;
+                column += step;
+            }
+        } else {
+            width++;
+            column = c == '\r' ? 0 : column + 1;
+        }
+    }
+    return found;
+}
+
 static PyMethodDef methods[] = {
+    {"long_lines", long_lines, METH_VARARGS, long_lines_doc},
+    {"doc_comment", doc_comment, METH_VARARGS, doc_comment_doc},
     {"code_lines", code_lines, METH_VARARGS, code_lines_doc},
     {"declaration_sites", declaration_sites, METH_O, declaration_sites_doc},
     {"call_sites", call_sites, METH_O, call_sites_doc},

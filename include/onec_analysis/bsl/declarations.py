@@ -181,9 +181,19 @@ def _params(seg: str, view: CodeView) -> list[Param]:
     return params
 
 
-def _doc_comment(text: str, starts: list[int], first_line: int) -> str | None:
+def doc_comment(text: str, starts: list[int], first_line: int) -> str | None:
     """The contiguous ``//`` block ending on the line above ``first_line`` (1-based) of *text*
-    (``starts``: its ``line_starts``)."""
+    (``starts``: its ``line_starts``).
+
+    In C (``_scan.doc_comment``) when the extension was built, else :func:`doc_comment_python`; the
+    two agree (tests/unit/bsl/test_scan_speedups.py)."""
+    if lexer._scan is None:
+        return doc_comment_python(text, starts, first_line)
+    return lexer._scan.doc_comment(text, starts[first_line - 1])
+
+
+def doc_comment_python(text: str, starts: list[int], first_line: int) -> str | None:
+    """:func:`doc_comment` line by line: the reference for the C version."""
     i = first_line - 2
     block = []
     while i >= 0:
@@ -285,7 +295,7 @@ def find_declarations(
                 annotations=annotations,
                 region=region,
                 preprocessor=preprocessor,
-                doc_comment=_doc_comment(module_text, text_starts, first_line),
+                doc_comment=doc_comment(module_text, text_starts, first_line),
                 start_line=start_line,
                 end_line=end_line,
                 name_pos=name_pos,

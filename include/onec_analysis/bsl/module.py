@@ -106,16 +106,17 @@ def parse_module(
     low = _lower(code)
 
     declarations = find_declarations(text, starts, view, low, code_starts)
+    lower_names = [d.name.lower() for d in declarations]
     seen: dict[str, int] = {}
-    for d in declarations:
-        seen[d.name.lower()] = seen.get(d.name.lower(), 0) + 1
+    for name in lower_names:
+        seen[name] = seen.get(name, 0) + 1
     method_ids = [
-        f"{module_id}.{d.name}" + (f"#{d.start_line}" if seen[d.name.lower()] > 1 else "")
-        for d in declarations
+        f"{module_id}.{d.name}" + (f"#{d.start_line}" if seen[name] > 1 else "")
+        for d, name in zip(declarations, lower_names, strict=True)
     ]
     local = {}
-    for d in declarations:
-        local.setdefault(d.name.lower(), d.name)
+    for d, name in zip(declarations, lower_names, strict=True):
+        local.setdefault(name, d.name)
 
     calls = find_calls(
         view,
@@ -138,7 +139,7 @@ def parse_module(
     for c in calls:
         line = line_of(code_starts, c.position)
         k = owner(line)
-        if k >= 0 and c.callee_kind == "local" and c.callee_method.lower() == declarations[k].name.lower():
+        if k >= 0 and c.callee_kind == "local" and c.callee_method.lower() == lower_names[k]:
             recursive[k] += 1
         call_rows.append(
             {

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from onec_analysis.bsl import lexer
 from onec_analysis.rules.registry import Finding, Rule, register
 from onec_analysis.rules.source import ModuleSource
 
@@ -47,15 +48,30 @@ class LineLength(Rule):
         limit = params["max_line_length"]
         if len(module.text) <= limit:
             return
-        # A line's width is its length with tabs expanded, and tab stops restart at every line end:
-        # so the widths are the gaps between the line ends of the whole expanded text, found by numpy
-        # — no Python loop over the lines, only over the long ones.
-        expanded = module.text.expandtabs(TAB_WIDTH)
-        points = np.frombuffer(expanded.encode("utf-32-le", "surrogatepass"), np.uint32)
-        widths = np.diff(np.flatnonzero(points == 10), prepend=-1, append=len(expanded)) - 1
-        lines = module.lines
-        for index in np.flatnonzero(widths > limit).tolist():
-            line = lines[index]
-            width = int(widths[index])
-            column = len(line) - len(line.lstrip()) + 1
+        for index, width, column in long_lines(module.text, limit):
             yield Finding(index + 1, column, f"Line is {width} characters long, more than {limit}")
+
+
+def long_lines(text: str, limit: int, tab_width: int = TAB_WIDTH) -> list[tuple[int, int, int]]:
+    """``(0-based line, width, 1-based column of its first non-blank)`` of each line of *text* wider
+    than *limit* with tabs expanded (``str.expandtabs``); lines end at "\\n".
+
+    In C (``_scan.long_lines``: one pass, nothing copied) when the extension was built, else
+    :func:`long_lines_python`; the two agree (tests/unit/bsl/test_scan_speedups.py).
+    """
+    if lexer._scan is None:
+        return long_lines_python(text, limit, tab_width)
+    return lexer._scan.long_lines(text, limit, tab_width)
+
+
+def long_lines_python(text: str, limit: int, tab_width: int = TAB_WIDTH) -> list[tuple[int, int, int]]:
+    """:func:`long_lines` with ``expandtabs`` and numpy over the code points: the reference."""
+    expanded = text.expandtabs(tab_width)
+    points = np.frombuffer(expanded.encode("utf-32-le", "surrogatepass"), np.uint32)
+    widths = np.diff(np.flatnonzero(points == 10), prepend=-1, append=len(expanded)) - 1
+    lines = text.split("\n")
+    found = []
+    for index in np.flatnonzero(widths > limit).tolist():
+        line = lines[index]
+        found.append((index, int(widths[index]), len(line) - len(line.lstrip()) + 1))
+    return found

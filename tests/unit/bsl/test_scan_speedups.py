@@ -3,7 +3,7 @@
 The Python versions (``lexer.code_view_python``, ``rules.source._code_view_python``, the rules'
 ``Counter`` of ``_IDENTIFIER``, ``complexity.method_complexity_python``,
 ``declarations.declaration_sites_python``, ``calls.call_sites_python``,
-``queries.table_sites_python``, ``module.code_lines_python``) are the reference: regular expressions whose behaviour the other
+``queries.table_sites_python``, ``module.code_lines_python``, ``declarations.doc_comment_python``, ``rules.line_length.long_lines_python``) are the reference: regular expressions whose behaviour the other
 tests pin down. The C versions must agree on any text — generated here from the pieces that decide
 what is code (quotes doubled, unclosed or continued with ``|`` after blank and comment lines, ``//``
 and ``/``, ``#``, annotations with and without arguments, digits and letters after ``&``, letters
@@ -28,11 +28,12 @@ from onec_analysis.bsl import _scan as scan
 from onec_analysis.bsl import lexer
 from onec_analysis.bsl.calls import call_sites_python
 from onec_analysis.bsl.complexity import method_complexity, method_complexity_python
-from onec_analysis.bsl.declarations import declaration_sites_python, remove_deleted_blocks
-from onec_analysis.bsl.lexer import StringLiteral, code_view, code_view_python
+from onec_analysis.bsl.declarations import declaration_sites_python, doc_comment_python, remove_deleted_blocks
+from onec_analysis.bsl.lexer import StringLiteral, code_view, code_view_python, line_starts
 from onec_analysis.bsl.module import CallContext, _lower, code_lines_python, parse_module
 from onec_analysis.bsl.queries import TABLE_TYPES, table_sites_python
 from onec_analysis.rules import source
+from onec_analysis.rules.line_length import long_lines_python
 from onec_analysis.rules.source import _IDENTIFIER, _code_view, _code_view_python
 
 _PIECES = [
@@ -173,6 +174,35 @@ def test_code_lines_equal_the_regular_expression(text: str, start: int, end: int
     assert scan.code_lines(text, start, end) == code_lines_python(text, max(start, 0), min(end, len(text)))
 
 
+_DOC_PIECES = ["\n", " ", "\t", "\xa0", "\u2028", "\r", "/", "//", "///", "// ", "а", "x", "Процедура"]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(_DOC_PIECES), max_size=30).map("".join), st.integers(0, 40))
+@example("// a\n//  b \n\t///c\nПроцедура", 3)
+@example("//\n// \n", 2)  # empty comment lines stay in the block, as empty lines
+@example(" x // not a line comment\n// y\n", 2)
+def test_doc_comment_equals_the_line_by_line_reference(text: str, line: int) -> None:
+    starts = line_starts(text)
+    line = min(max(line, 1), len(starts) - 1)
+    assert scan.doc_comment(text, starts[line - 1]) == doc_comment_python(text, starts, line)
+
+
+_WIDTH_PIECES = ["\n", " ", "\t", "\xa0", "\u2028", "\r", "а", "x", "ab\tc", "\U0001f600", "\ud800"]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(
+    st.lists(st.sampled_from(_WIDTH_PIECES), max_size=40).map("".join),
+    st.integers(0, 12),
+    st.integers(0, 8),
+)
+@example("\tab\r\tcd\n  xxxxxxxxxx\n\n" + "y" * 30, 5, 4)  # "\r" sends the tab stops back
+@example("\t\t\n", 3, 4)  # a line of blanks only: its column is past its end
+def test_long_lines_equal_expanding_the_tabs(text: str, limit: int, tab: int) -> None:
+    assert scan.long_lines(text, limit, tab) == long_lines_python(text, limit, tab)
+
+
 def test_the_keyword_tables_of_the_c_passes_are_the_python_ones() -> None:
     # The C tables are twins of TABLE_TYPES and the declaration words: each word is found exactly
     # as written, and a word that is one letter off is not.
@@ -213,6 +243,11 @@ def test_both_views_agree_on_every_module_of_the_real_configurations(
             assert scan.table_sites(literal.text) == table_sites_python(literal.text), path
         ntext = "\n" + text
         assert scan.code_lines(ntext, 0, len(ntext)) == code_lines_python(ntext), path
+        assert scan.long_lines(text, 120, 4) == long_lines_python(text, 120, 4), path
+        starts = line_starts(text)
+        for line in range(1, len(starts)):
+            if text.startswith(("Процедура", "Функция", "Procedure", "Function"), starts[line - 1]):
+                assert scan.doc_comment(text, starts[line - 1]) == doc_comment_python(text, starts, line), path
 
 
 def test_the_parser_gives_the_same_rows_with_and_without_the_extension(
