@@ -247,7 +247,8 @@ def test_both_views_agree_on_every_module_of_the_real_configurations(
         starts = line_starts(text)
         for line in range(1, len(starts)):
             if text.startswith(("Процедура", "Функция", "Procedure", "Function"), starts[line - 1]):
-                assert scan.doc_comment(text, starts[line - 1]) == doc_comment_python(text, starts, line), path
+                expected = doc_comment_python(text, starts, line)
+                assert scan.doc_comment(text, starts[line - 1]) == expected, path
 
 
 def test_the_parser_gives_the_same_rows_with_and_without_the_extension(
