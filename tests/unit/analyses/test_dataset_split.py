@@ -34,3 +34,8 @@ def test_adding_methods_keeps_every_existing_assignment() -> None:
     old = dict(zip(before, splits_of(pa.array(before)).to_pylist(), strict=True))
     new = dict(zip(after, splits_of(pa.chunked_array([after])).to_pylist(), strict=True))
     assert all(new[method_id] == split for method_id, split in old.items())
+
+
+def test_the_column_at_once_gives_each_ids_own_split() -> None:
+    ids = [f"Catalog.C{i}.ObjectModule.Метод{i % 7}" for i in range(3_000)]
+    assert splits_of(pa.array(ids)).to_pylist() == [split_of(method_id) for method_id in ids]
