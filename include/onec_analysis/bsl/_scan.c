@@ -10,9 +10,12 @@
  *   call_sites          calls.call_sites, every name( and qualifier.name(
  *   table_sites         queries.table_sites, the metadata tables named in a query text
  *   code_lines          module.code_lines, the lines that count towards ncloc
+ *   doc_comment         declarations.doc_comment, the // block above a method
+ *   long_lines          rules.line_length.long_lines, lines wider than a limit with tabs expanded
  *
- * Each implements exactly the regular expressions of its Python twin (for the views: COMMENT,
- * STRING, PREPROCESSOR, ANNOTATION and _COMMENT_LINE of lexer.py). The Python versions stay as the
+ * Each implements exactly its Python twin: the regular expressions (for the views: COMMENT,
+ * STRING, PREPROCESSOR, ANNOTATION and _COMMENT_LINE of lexer.py), or for doc_comment and
+ * long_lines the string methods (lstrip, expandtabs) the twin calls. The Python versions stay as the
  * reference (and the fallback where no C compiler was at hand), and
  * tests/unit/bsl/test_scan_speedups.py checks both agree on generated and on real modules.
  *

@@ -16,26 +16,14 @@ SPLITS = ("train", "validation", "test")
 _BOUNDS = (80, 90, 100)
 
 
-def split_of(method_id: str) -> str:
-    bucket = int.from_bytes(blake2b(method_id.encode("utf-8"), digest_size=8).digest(), "big") % 100
-    for name, bound in zip(SPLITS, _BOUNDS, strict=True):
-        if bucket < bound:
-            return name
-    raise AssertionError("unreachable: bucket < 100")
-
-
 #: The split of each of the 100 buckets.
 _BUCKETS = tuple(next(n for n, b in zip(SPLITS, _BOUNDS, strict=True) if bucket < b) for bucket in range(100))
 
 
+def split_of(method_id: str) -> str:
+    return _BUCKETS[int.from_bytes(blake2b(method_id.encode("utf-8"), digest_size=8).digest(), "big") % 100]
+
+
 def splits_of(method_ids: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """The split of every id, as a dictionary-free string array aligned with *method_ids*
-    (:func:`split_of` inlined: it runs for every method of the configuration)."""
-    buckets, from_bytes = _BUCKETS, int.from_bytes
-    return pa.array(
-        [
-            buckets[from_bytes(blake2b(method_id.encode("utf-8"), digest_size=8).digest(), "big") % 100]
-            for method_id in method_ids.to_pylist()
-        ],
-        type=pa.string(),
-    )
+    """The split of every id, as a dictionary-free string array aligned with *method_ids*."""
+    return pa.array([split_of(method_id) for method_id in method_ids.to_pylist()], type=pa.string())
