@@ -5,12 +5,12 @@ The Python versions (``lexer.code_view_python``, ``rules.source._code_view_pytho
 ``declarations.declaration_sites_python``, ``calls.call_sites_python``,
 ``queries.table_sites_python``, ``module.code_lines_python``, ``declarations.doc_comment_python``,
 ``rules.line_length.long_lines_python``) are the reference: regular expressions and string methods
-whose behaviour the other tests pin down. The C versions must agree on any text — generated here from the pieces that decide
-what is code (quotes doubled, unclosed or continued with ``|`` after blank and comment lines, ``//``
-and ``/``, ``#``, annotations with and without arguments, digits and letters after ``&``, letters
-whose lower case is not one character, keyword soups cut anywhere, type words in three spellings
-beside the letters re's IGNORECASE would equate with theirs) — and on every module of both real
-SSL configurations.
+whose behaviour the other tests pin down. The C versions must agree on any text — generated here
+from the pieces that decide what is code (quotes doubled, unclosed or continued with ``|`` after
+blank and comment lines, ``//`` and ``/``, ``#``, annotations with and without arguments, digits and
+letters after ``&``, letters whose lower case is not one character, keyword soups cut anywhere, type
+words in three spellings beside the letters re's IGNORECASE would equate with theirs) — and on every
+module of both real SSL configurations.
 """
 
 from __future__ import annotations

