@@ -84,6 +84,19 @@ def test_identifier_counts_equal_counting_the_regular_expression(code: str) -> N
     assert scan.identifier_counts(code.lower()) == Counter(_IDENTIFIER.findall(code.lower()))
 
 
+def test_identifier_counts_keep_counting_as_their_table_grows() -> None:
+    # Thousands of distinct words (the table starts with room for 128 and doubles), words that
+    # differ only in their last letter, and each word again after all the others: exact counts,
+    # in the order of first occurrence, as Counter gives them.
+    words = [f"имя{n}" for n in range(3000)] + [f"x{'ab' * (n % 7)}ж{n % 10}" for n in range(500)]
+    code = " ".join(words) + ".\n" + "(".join(reversed(words)) + " ё_ё1 " * 3
+    expected = Counter(_IDENTIFIER.findall(code))
+    counted = scan.identifier_counts(code)
+    assert counted == expected
+    assert list(counted) == list(expected)
+    assert counted["имя2999"] == 2 and counted["ё_ё1"] == 3
+
+
 _COMPLEXITY_PIECES = [
     "если", "тогда", "иначеесли", "иначе", "конецесли", "для", "каждого", "из", "по", "пока", "цикл",
     "конеццикла", "попытка", "исключение", "конецпопытки", "перейти", "и", "или", "не", "возврат",
