@@ -58,3 +58,23 @@ def test_a_folder_that_became_a_link_is_caught_after_forgetting(project: Project
 def test_missing_and_unreadable_files_are_problems(project: Project) -> None:
     assert _read(project, "Catalogs/Нет.bsl") == (None, [("Catalogs/Нет.bsl", "missing_file")])
     assert _read(project, "Catalogs/Склады") == (None, [("Catalogs/Склады", "unreadable")])
+
+
+def test_a_file_below_a_linked_folder_several_levels_up_is_not_read(project: Project) -> None:
+    # The real path of each folder is built from its parent's: a link two levels above the file
+    # still decides, whichever folders were read before it.
+    outside = project.root.parent / "outside" / "Forms" / "Форма" / "Ext"
+    outside.mkdir(parents=True)
+    (outside / "Form.xml").write_bytes(b"secret")
+    os.symlink(project.root.parent / "outside", project.root / "Catalogs" / "Чужой")
+    assert _read(project, "Catalogs/Склады/ObjectModule.bsl")[0] == b"inside"
+    rel = "Catalogs/Чужой/Forms/Форма/Ext/Form.xml"
+    assert _read(project, rel) == (None, [(rel, "symlink_outside")])
+
+
+def test_a_source_folder_reached_through_a_link_is_read(project: Project, tmp_path: Path) -> None:
+    os.symlink(project.root, tmp_path / "via-link")
+    linked = Project(
+        "Demo", tmp_path / "via-link", "edt", "configuration", None, None, None, tmp_path / "via-link"
+    )
+    assert _read(linked, "Catalogs/Склады/ObjectModule.bsl") == (b"inside", [])
