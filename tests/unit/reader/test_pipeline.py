@@ -287,3 +287,30 @@ def test_a_large_table_is_written_in_bounded_row_groups(tmp_path: Path, monkeypa
     parse_source(SAMPLE, tmp_path / "default", ParseOptions(workers=1))
     assert pq.ParquetFile(tmp_path / "default" / "module_texts.parquet").metadata.num_row_groups == 1
     _assert_same_tables(tmp_path / "snap", tmp_path / "default")
+
+
+# --- rows to tables ----------------------------------------------------------------------------
+
+
+def test_rows_become_tables_of_the_snapshot_schema() -> None:
+    # What Table.from_pylist gives: every table's schema even without rows, a missing key as null,
+    # an unknown key left out, nested parameters kept.
+    import pyarrow as pa
+
+    from onec_analysis.reader.pipeline import _to_table
+
+    for name, schema in TABLES.items():
+        assert _to_table(name, []).schema == schema, name
+    rows = [
+        {"method_id": "M.А", "name": "А", "export": True, "start_line": 3, "extra": "dropped",
+         "params": [{"name": "П", "by_value": True, "default": None}, {"name": "Q"}], "directives": []},
+        {"method_id": "M.Б", "params": None, "cyclomatic": 7},
+    ]  # fmt: skip
+    table = _to_table("methods", rows)
+    assert table.equals(pa.Table.from_pylist(rows, schema=TABLES["methods"]))
+    assert table.schema == TABLES["methods"]
+    assert table.column("params").to_pylist()[0] == [
+        {"name": "П", "by_value": True, "default": None},
+        {"name": "Q", "by_value": None, "default": None},
+    ]
+    assert table.column("export").to_pylist() == [True, None]
