@@ -272,7 +272,19 @@ def _to_table(name: str, rows: list[dict]) -> pa.Table:
     ``Table.from_pylist`` for 54k method rows with their nested parameters, 0.027 s against
     0.033 s for 42k call rows.
     """
+    if name == "module_texts":
+        return _module_texts_table(rows)
     return pa.Table.from_struct_array(pa.array(rows, type=_ROW_TYPES[name]))
+
+
+def _module_texts_table(rows: list[dict]) -> pa.Table:
+    """The module texts from their UTF-8 bytes, which ``decode_module`` has already decoded once: taken
+    as binary and viewed as text, without Arrow checking the 1.6 GB of an ERP-size export again (0.06 s
+    against 0.36-0.93 s of the struct array for 268 MB of ERP-copy modules)."""
+    schema = TABLES["module_texts"]
+    ids = pa.array([row["module_id"] for row in rows], schema.field("module_id").type)
+    texts = pa.array([row["text"] for row in rows], pa.large_binary()).view(schema.field("text").type)
+    return pa.Table.from_arrays([ids, texts], schema=schema)
 
 
 def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batch, int]:

@@ -314,3 +314,19 @@ def test_rows_become_tables_of_the_snapshot_schema() -> None:
         {"name": "Q", "by_value": None, "default": None},
     ]
     assert table.column("export").to_pylist() == [True, None]
+
+
+def test_module_texts_table_keeps_the_utf8_bytes_as_text() -> None:
+    # The module texts go in as the bytes decode_module checked, viewed as text: the same table
+    # Arrow builds from the decoded strings (Cyrillic, an empty text, a 4-byte character).
+    import pyarrow as pa
+
+    from onec_analysis.reader.pipeline import _to_table
+
+    texts = ["Процедура А()\nКонецПроцедуры\n", "", 'Сообщить("😀");']
+    rows = [{"module_id": f"M{i}", "text": text.encode("utf-8")} for i, text in enumerate(texts)]
+    table = _to_table("module_texts", rows)
+    assert table.schema == TABLES["module_texts"]
+    expected = [{"module_id": f"M{i}", "text": text} for i, text in enumerate(texts)]
+    assert table.equals(pa.Table.from_pylist(expected, schema=TABLES["module_texts"]))
+    table.validate(full=True)
