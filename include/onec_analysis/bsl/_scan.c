@@ -12,10 +12,11 @@
  *   code_lines          module.code_lines, the lines that count towards ncloc
  *   doc_comment         declarations.doc_comment, the // block above a method
  *   long_lines          rules.line_length.long_lines, lines wider than a limit with tabs expanded
+ *   lower               module._lower, a text lower-cased character by character
  *
  * Each implements exactly its Python twin: the regular expressions (for the views: COMMENT,
  * STRING, PREPROCESSOR, ANNOTATION and _COMMENT_LINE of lexer.py), or for doc_comment and
- * long_lines the string methods (lstrip, expandtabs) the twin calls. The Python versions stay as the
+ * long_lines the string methods (lstrip, expandtabs) the twin calls, for lower str.lower. The Python versions stay as the
  * reference (and the fallback where no C compiler was at hand), and
  * tests/unit/bsl/test_scan_speedups.py checks both agree on generated and on real modules.
  *
@@ -1258,7 +1259,76 @@ static PyObject *long_lines(PyObject *self, PyObject *args)
     return found;
 }
 
+PyDoc_STRVAR(lower_doc,
+"lower(text) -> str | None\n\n"
+"text.lower(), one character for one, when no character of *text* needs str.lower's context or\n"
+"becomes two (capital sigma, dotted capital I): None then, and module._lower takes the slow way.\n"
+"Each character by its simple lower-case mapping, which for every other character is what\n"
+"str.lower gives.");
+
+/* The lower case of every character of the Basic Multilingual Plane, made when the module loads (the
+ * simple mappings, which for all of them but the two lower() leaves to Python are str.lower's). A BMP
+ * character's lower case is in the BMP. */
+static Py_UCS2 *lower_bmp = NULL;
+
+static int make_lower_bmp(void)
+{
+    lower_bmp = PyMem_Malloc(sizeof(Py_UCS2) * 0x10000);
+    if (lower_bmp == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_UCS4 c = 0; c < 0x10000; c++) {
+        Py_UCS4 low = Py_UNICODE_TOLOWER(c);
+        lower_bmp[c] = low < 0x10000 ? (Py_UCS2)low : (Py_UCS2)c;
+    }
+    return 0;
+}
+
+static inline int leaves_to_python(Py_UCS4 c) { return c == 0x3A3 || c == 0x130; } /* Σ, İ */
+
+static PyObject *lower(PyObject *self, PyObject *arg)
+{
+    Text t;
+    if (text_of(arg, &t) < 0)
+        return NULL;
+    /* Written in the text's own width; PyUnicode_FromKindAndData narrows it where lower-casing took
+     * away the widest characters (the Kelvin sign becomes "k"). */
+    void *buffer = PyMem_Malloc(t.kind * (t.n ? t.n : 1));
+    if (buffer == NULL)
+        return PyErr_NoMemory();
+    if (t.kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *in = t.data;
+        Py_UCS1 *out = buffer;
+        for (Py_ssize_t i = 0; i < t.n; i++)
+            out[i] = (Py_UCS1)lower_bmp[in[i]]; /* Latin-1 lower-cases within Latin-1 */
+    } else if (t.kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *in = t.data;
+        Py_UCS2 *out = buffer;
+        for (Py_ssize_t i = 0; i < t.n; i++) {
+            if (leaves_to_python(in[i]))
+                goto python;
+            out[i] = lower_bmp[in[i]];
+        }
+    } else {
+        const Py_UCS4 *in = t.data;
+        Py_UCS4 *out = buffer;
+        for (Py_ssize_t i = 0; i < t.n; i++) {
+            if (leaves_to_python(in[i]))
+                goto python;
+            out[i] = in[i] < 0x10000 ? lower_bmp[in[i]] : Py_UNICODE_TOLOWER(in[i]);
+        }
+    }
+    PyObject *result = PyUnicode_FromKindAndData(t.kind, buffer, t.n);
+    PyMem_Free(buffer);
+    return result;
+python:
+    PyMem_Free(buffer);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"lower", lower, METH_O, lower_doc},
     {"long_lines", long_lines, METH_VARARGS, long_lines_doc},
     {"doc_comment", doc_comment, METH_VARARGS, doc_comment_doc},
     {"code_lines", code_lines, METH_VARARGS, code_lines_doc},
@@ -1290,5 +1360,7 @@ PyMODINIT_FUNC PyInit__scan(void)
     measure(DECLARATION_WORDS);
     measure(END_WORDS);
     measure(TABLE_WORDS);
+    if (lower_bmp == NULL && make_lower_bmp() < 0)
+        return NULL;
     return PyModule_Create(&module);
 }

@@ -197,6 +197,15 @@ class CodeView:
 _SKIP = re.compile(f"{STRING}|{COMMENT}|{PREPROCESSOR}|{ANNOTATION}")
 
 
+def lower(text: str) -> str:
+    """``text.lower()``: in C (``_scan.lower``) when the extension was built and no character needs
+    str.lower's own handling (capital sigma, dotted capital I): 0.43 s against 2.1-2.2 s of
+    str.lower over the code views of the ERP-size copy's modules, whose Cyrillic takes the slow way there."""
+    if _scan is not None and (lowered := _scan.lower(text)) is not None:
+        return lowered
+    return text.lower()
+
+
 def line_starts(text: str) -> list[int]:
     """Offsets where each line begins: ``line_starts(t)[n - 1]`` is the start of line ``n``; one more
     entry, ``len(t) + 1``, ends the last line (so line ``n`` is ``t[starts[n - 1] : starts[n] - 1]``)."""

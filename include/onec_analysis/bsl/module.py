@@ -55,7 +55,7 @@ def _common_module_index(names: frozenset[str]) -> dict[str, str]:
 
 
 def _lower(code: str) -> str:
-    low = code.lower()
+    low = lexer.lower(code)
     if len(low) == len(code):
         return low
     # A few characters lower-case to two (İ); keep offsets aligned with the code view.

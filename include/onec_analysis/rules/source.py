@@ -55,7 +55,7 @@ def _blank(match: re.Match[str]) -> str:
 
 def lower_same_length(code: str) -> str:
     """``code.lower()`` with every character kept in its column."""
-    lowered = code.lower()
+    lowered = lexer.lower(code)
     if len(lowered) != len(code):  # a few letters (İ) lower-case to two characters; keep columns exact
         lowered = "".join(ch.lower()[0] for ch in code)
     return lowered
@@ -232,7 +232,7 @@ class ModuleSource:
     @cached_property
     def lower(self) -> str:
         """The raw text lower-cased (comments and strings included): for quick pre-checks only."""
-        return self.text.lower()
+        return lexer.lower(self.text)
 
     @cached_property
     def lower_is_charwise(self) -> bool:

@@ -4,8 +4,8 @@ The Python versions (``lexer.code_view_python``, ``rules.source._code_view_pytho
 ``Counter`` of ``_IDENTIFIER``, ``complexity.method_complexity_python``,
 ``declarations.declaration_sites_python``, ``calls.call_sites_python``,
 ``queries.table_sites_python``, ``module.code_lines_python``, ``declarations.doc_comment_python``,
-``rules.line_length.long_lines_python``) are the reference: regular expressions and string methods
-whose behaviour the other tests pin down. The C versions must agree on any text — generated here
+``rules.line_length.long_lines_python``, ``str.lower``) are the reference: regular expressions and
+string methods whose behaviour the other tests pin down. The C versions must agree on any text — generated here
 from the pieces that decide what is code (quotes doubled, unclosed or continued with ``|`` after
 blank and comment lines, ``//`` and ``/``, ``#``, annotations with and without arguments, digits and
 letters after ``&``, letters whose lower case is not one character, keyword soups cut anywhere, type
@@ -217,6 +217,24 @@ def test_long_lines_equal_expanding_the_tabs(text: str, limit: int, tab: int) ->
     assert scan.long_lines(text, limit, tab) == long_lines_python(text, limit, tab)
 
 
+def test_lower_is_str_lower_for_every_character_but_the_two_it_leaves_to_python() -> None:
+    # Every code point on its own and all of them in one text, against str.lower. Capital sigma
+    # lower-cases by its neighbours and dotted capital I to two characters: None sends those
+    # texts to str.lower itself, which lexer.lower then calls.
+    everything = "".join(chr(c) for c in range(0x110000) if c not in (0x3A3, 0x130))
+    assert scan.lower(everything) == everything.lower()
+    assert [chr(c) for c in range(0x110000) if len(chr(c).lower()) != 1] == ["\u0130"]
+    for c in range(0x110000):
+        if c not in (0x3A3, 0x130):
+            assert scan.lower(chr(c)) == chr(c).lower(), hex(c)
+    for text in ("ΑΣ", "ΑΣ Β", "İ", "Имя İ"):
+        assert scan.lower(text) is None
+        assert lexer.lower(text) == text.lower()
+    assert scan.lower("") == ""
+    assert scan.lower("ПРОЦЕДУРА Ёлка() ЭКСПОРТ") == "процедура ёлка() экспорт"
+    assert scan.lower("\u212a").isascii()  # the Kelvin sign becomes "k": a narrower string
+
+
 def test_the_keyword_tables_of_the_c_passes_are_the_python_ones() -> None:
     # The C tables are twins of TABLE_TYPES and the declaration words: each word is found exactly
     # as written, and a word that is one letter off is not.
@@ -258,6 +276,7 @@ def test_both_views_agree_on_every_module_of_the_real_configurations(
         ntext = "\n" + text
         assert scan.code_lines(ntext, 0, len(ntext)) == code_lines_python(ntext), path
         assert scan.long_lines(text, 120, 4) == long_lines_python(text, 120, 4), path
+        assert lexer.lower(text) == text.lower(), path
         starts = line_starts(text)
         for line in range(1, len(starts)):
             if text.startswith(("Процедура", "Функция", "Procedure", "Function"), starts[line - 1]):
