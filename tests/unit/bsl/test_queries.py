@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from onec_analysis.bsl import queries
 from onec_analysis.snapshot.schema import TABLES
 
 M = "Catalog.Банки.ObjectModule"
@@ -47,3 +51,41 @@ def test_a_type_word_matches_in_any_letter_case_and_nothing_else() -> None:
         ("СПРАВОЧНИК.Z", "Catalog.Z"),
         ("catalog.W", "Catalog.W"),
     ]
+
+
+_BEFORE_PIECES = [
+    "из",
+    "ИЗ",
+    "Как",
+    "значение",
+    "x_1",
+    "_",
+    "²",
+    " ",
+    "\t",
+    "\n",
+    "\xa0",
+    "|",
+    "(",
+    ",",
+    ".",
+    ")",
+]
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.lists(st.sampled_from(_BEFORE_PIECES), max_size=40).map("".join), st.integers(0, 90))
+@example("ВЫБРАТЬ * ИЗ\n\t|", 14)
+@example("ЗНАЧЕНИЕ (", 10)
+@example(", (", 3)  # "(" after a comma: neither
+@example("слово |(", 8)  # "|" between the word and "(": neither
+@example("x" * 70 + " ", 71)  # a word longer than the window is cut at the window
+def test_the_word_before_a_table_is_what_the_regular_expression_finds(text: str, start: int) -> None:
+    start = min(start, len(text))
+    m = queries._BEFORE.search(text, max(0, start - 60), start)
+    expected = (
+        (m.group(1).lower() if m.group(1) else "", bool(m.group(2)), bool(m.group(3)))
+        if m
+        else ("", False, False)
+    )
+    assert queries._before(text, start) == expected
