@@ -12,12 +12,12 @@
  *   code_lines          module.code_lines, the lines that count towards ncloc
  *   doc_comment         declarations.doc_comment, the // block above a method
  *   long_lines          rules.line_length.long_lines, lines wider than a limit with tabs expanded
- *   lower               module._lower, a text lower-cased character by character
+ *   lower               lexer.lower, str.lower where no character needs its context or becomes two
  *
  * Each implements exactly its Python twin: the regular expressions (for the views: COMMENT,
- * STRING, PREPROCESSOR, ANNOTATION and _COMMENT_LINE of lexer.py), or for doc_comment and
- * long_lines the string methods (lstrip, expandtabs) the twin calls, for lower str.lower. The Python versions stay as the
- * reference (and the fallback where no C compiler was at hand), and
+ * STRING, PREPROCESSOR, ANNOTATION and _COMMENT_LINE of lexer.py), for doc_comment and
+ * long_lines the string methods (lstrip, expandtabs) the twin calls, for lower str.lower itself.
+ * The Python versions stay as the reference (and the fallback where no C compiler was at hand), and
  * tests/unit/bsl/test_scan_speedups.py checks both agree on generated and on real modules.
  *
  * Character classes follow Python's `re` on str patterns: \w is Py_UNICODE_ISALNUM or "_", \d is
@@ -1262,7 +1262,7 @@ static PyObject *long_lines(PyObject *self, PyObject *args)
 PyDoc_STRVAR(lower_doc,
 "lower(text) -> str | None\n\n"
 "text.lower(), one character for one, when no character of *text* needs str.lower's context or\n"
-"becomes two (capital sigma, dotted capital I): None then, and module._lower takes the slow way.\n"
+"becomes two (capital sigma, dotted capital I): None then, and lexer.lower calls str.lower.\n"
 "Each character by its simple lower-case mapping, which for every other character is what\n"
 "str.lower gives.");
 
