@@ -178,7 +178,7 @@ def _unit_rows(
     common_modules: frozenset[str],
     earlier: EarlierRows | None = None,
     opened: dict[str, pa.Table] | None = None,
-) -> tuple[dict[str, list[dict]], dict[str, pa.Table], int]:
+) -> tuple[dict[str, list[dict] | ColumnRows], dict[str, pa.Table], int]:
     """All rows of one unit: its metadata, then each module's text parsed — or, for a module whose
     text is the one the last parse read (same SHA-256, same reader and context: *earlier*), its rows
     of then. Returns the rows parsed, the rows kept from *earlier* (Arrow tables: methods, calls and
@@ -187,7 +187,7 @@ def _unit_rows(
     result = read_unit(project, unit)
     before = _earlier_modules(earlier, {} if opened is None else opened)
     reused: list[str] = []
-    rows: dict[str, list[dict]] = {
+    rows: dict[str, list[dict] | ColumnRows] = {
         "objects": list(result.objects),
         "attributes": list(result.attributes),
         "references": list(result.references),
@@ -195,8 +195,8 @@ def _unit_rows(
         "problems": list(result.problems),
         "modules": [],
         "module_texts": [],
-        "methods": [],
-        "calls": [],
+        "methods": ColumnRows("methods"),
+        "calls": ColumnRows("calls"),
         "query_tables": [],
     }
     form_methods: dict[str, dict[str, str]] = {}
@@ -229,7 +229,12 @@ def _unit_rows(
                 configuration=project.name,
                 ctx=CallContext(common_modules=common_modules, own_object_id=module.object_id),
             )
-            form_methods[module.module_id] = {m["name"].casefold(): m["method_id"] for m in parsed.methods}
+            form_methods[module.module_id] = {
+                name.casefold(): method_id
+                for name, method_id in zip(
+                    parsed.method_columns["name"], parsed.method_columns["method_id"], strict=True
+                )
+            }
         rows["modules"].append(
             {
                 "module_id": module.module_id,
@@ -247,8 +252,8 @@ def _unit_rows(
             }
         )
         rows["module_texts"].append({"module_id": module.module_id, "text": decoded.utf8})
-        rows["methods"].extend(parsed.methods)
-        rows["calls"].extend(parsed.calls)
+        rows["methods"].add(parsed.method_columns)
+        rows["calls"].add(parsed.call_columns)
         rows["query_tables"].extend(parsed.query_tables)
     kept = before.kept(reused)
     if "methods" in kept:  # the kept modules' method names for the form handlers, in text order
@@ -265,13 +270,60 @@ def _unit_rows(
 _ROW_TYPES = {name: pa.struct(list(schema)) for name, schema in TABLES.items()}
 
 
-def _to_table(name: str, rows: list[dict]) -> pa.Table:
+#: The tables whose rows ``parse_module`` gives as columns.
+_COLUMN_TABLES = ("methods", "calls")
+
+
+class ColumnRows:
+    """Rows of one snapshot table held as columns (field -> list), as ``parse_module`` gives methods
+    and calls: one ``pa.array`` per column instead of a struct array built from a dict per row."""
+
+    __slots__ = ("name", "columns", "count")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.columns: dict[str, list] = {column: [] for column in TABLES[name].names}
+        self.count = 0
+
+    def add(self, columns: dict[str, list]) -> None:
+        """Append rows given as columns: every field of the table, each list of the same length."""
+        if columns.keys() != self.columns.keys():
+            raise ValueError(f"{self.name}: columns {list(columns)} are not {list(self.columns)}")
+        lengths = {len(values) for values in columns.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"{self.name}: columns of different lengths {sorted(lengths)}")
+        for column, values in columns.items():
+            self.columns[column].extend(values)
+        self.count += lengths.pop() if lengths else 0
+
+    def extend(self, other: ColumnRows | tuple[()]) -> None:
+        if other:
+            self.add(other.columns)
+
+    def clear(self) -> None:
+        for values in self.columns.values():
+            values.clear()
+        self.count = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def to_table(self) -> pa.Table:
+        schema = TABLES[self.name]
+        return pa.Table.from_arrays(
+            [pa.array(self.columns[field.name], field.type) for field in schema], schema=schema
+        )
+
+
+def _to_table(name: str, rows: list[dict] | ColumnRows) -> pa.Table:
     """The rows as a table of the snapshot's schema (a key a row lacks is null; other keys are left out).
 
     Through one struct array, whose fields become the columns: 0.14 s against 0.22 s of
     ``Table.from_pylist`` for 54k method rows with their nested parameters, 0.027 s against
     0.033 s for 42k call rows.
     """
+    if isinstance(rows, ColumnRows):
+        return rows.to_table()
     if name == "module_texts":
         return _module_texts_table(rows)
     return pa.Table.from_struct_array(pa.array(rows, type=_ROW_TYPES[name]))
@@ -296,7 +348,9 @@ def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batc
     previous unit's, and the returned :class:`Batch` says how many each has, which is what the
     parse store needs to keep them. Returns ``{table: file}`` for the tables with rows, and that.
     """
-    rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+    rows: dict[str, list[dict] | ColumnRows] = {
+        name: ColumnRows(name) if name in _COLUMN_TABLES else [] for name in TABLES
+    }
     # A table's rows in unit order: Python rows gathered until a unit brings kept Arrow rows, which
     # follow that unit's parsed rows (without any, as in a full parse, one conversion per table).
     pieces: dict[str, list[pa.Table]] = {name: [] for name in TABLES}

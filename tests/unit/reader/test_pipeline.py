@@ -330,3 +330,33 @@ def test_module_texts_table_keeps_the_utf8_bytes_as_text() -> None:
     expected = [{"module_id": f"M{i}", "text": text} for i, text in enumerate(texts)]
     assert table.equals(pa.Table.from_pylist(expected, schema=TABLES["module_texts"]))
     table.validate(full=True)
+
+
+def test_column_rows_become_the_table_the_dict_rows_give() -> None:
+    # parse_module hands methods and calls over as columns; the table is the one its rows make, and
+    # columns that do not fit the schema are refused with the table's name.
+    import pyarrow as pa
+
+    from onec_analysis.bsl import parse_module
+    from onec_analysis.bsl.module import CALL_FIELDS, METHOD_FIELDS
+    from onec_analysis.reader.pipeline import ColumnRows, _to_table
+
+    assert METHOD_FIELDS == tuple(TABLES["methods"].names)
+    assert CALL_FIELDS == tuple(TABLES["calls"].names)
+    text = "Процедура А(Знач Б = 1, В) Экспорт\n  А(1, 2);\n  Модуль.Х();\nКонецПроцедуры\nФункция Г()\nКонецФункции\n"
+    parsed = parse_module(text, module_id="M", object_id="O", configuration="C")
+    methods, calls = ColumnRows("methods"), ColumnRows("calls")
+    for _ in range(2):
+        methods.add(parsed.method_columns)
+        calls.add(parsed.call_columns)
+    calls.extend(())
+    assert (len(methods), len(calls)) == (4, 2)
+    assert _to_table("methods", methods).equals(
+        pa.Table.from_pylist(parsed.methods * 2, schema=TABLES["methods"])
+    )
+    assert _to_table("calls", calls).equals(pa.Table.from_pylist(parsed.calls * 2, schema=TABLES["calls"]))
+    with pytest.raises(ValueError, match="calls: columns"):
+        calls.add({"line": [1]})
+    uneven = {name: [None] for name in CALL_FIELDS} | {"line": [1, 2]}
+    with pytest.raises(ValueError, match="different lengths"):
+        calls.add(uneven)
