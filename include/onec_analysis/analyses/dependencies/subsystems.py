@@ -50,27 +50,39 @@ def build_membership(connection: duckdb.DuckDBPyConnection, level: int) -> None:
 
 def cross_subsystem_edges(connection: duckdb.DuckDBPyConnection) -> pa.Table:
     """One row per (source subsystem, target subsystem, kind): object edges, summed weight, examples."""
+    # The internal edges are found by joining on shared subsystems and then left out by edge id: an
+    # anti join on the (source, target, kind) strings of every end pair took six times as long
+    # (2.2 s against 0.36 s on the ERP-size copy's 856k crossing pairs).
     connection.execute(
         """
         CREATE OR REPLACE TEMP TABLE dep_cross AS
-        WITH ends AS (
-            SELECT e.source, e.target, e.kind, e.weight,
-                   ms.subsystem AS source_subsystem, mt.subsystem AS target_subsystem
-            FROM dep_edges e
+        WITH edges AS (SELECT row_number() OVER () AS id, * FROM dep_edges WHERE source <> target),
+        internal AS (
+            SELECT DISTINCT e.id FROM edges e
             JOIN dep_membership ms ON ms.node = e.source
-            JOIN dep_membership mt ON mt.node = e.target
-            WHERE e.source <> e.target
-        ),
-        internal AS (SELECT DISTINCT source, target, kind FROM ends WHERE source_subsystem = target_subsystem)
-        SELECT ends.* FROM ends ANTI JOIN internal USING (source, target, kind)
+            JOIN dep_membership mt ON mt.node = e.target AND mt.subsystem = ms.subsystem
+        )
+        SELECT e.source, e.target, e.kind, e.weight,
+               ms.subsystem AS source_subsystem, mt.subsystem AS target_subsystem
+        FROM edges e ANTI JOIN internal USING (id)
+        JOIN dep_membership ms ON ms.node = e.source
+        JOIN dep_membership mt ON mt.node = e.target
         """
     )
+    # The examples are ranked by a window and only the first few listed, rather than every pair's
+    # edges listed, sorted and cut.
     return connection.sql(
         f"""
+        WITH ranked AS (
+            SELECT *, row_number() OVER (
+                PARTITION BY source_subsystem, target_subsystem, kind ORDER BY weight DESC, source, target
+            ) AS rank
+            FROM dep_cross
+        )
         SELECT source_subsystem, target_subsystem, kind,
                count(*)::BIGINT AS edges, sum(weight)::BIGINT AS weight,
-               list(source || ' -> ' || target ORDER BY weight DESC, source, target)[1:{SAMPLE_EDGES}] AS sample_edges
-        FROM dep_cross GROUP BY ALL
+               list(source || ' -> ' || target ORDER BY rank) FILTER (WHERE rank <= {SAMPLE_EDGES}) AS sample_edges
+        FROM ranked GROUP BY ALL
         ORDER BY source_subsystem, target_subsystem, kind
         """
     ).to_arrow_table()
