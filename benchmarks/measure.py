@@ -12,10 +12,16 @@ Memory is sampled over the command's whole process tree, two ways:
 RSS is read every 50 ms (cheap: ``statm``); PSS every 0.5 s, because the kernel walks every page
 of a process to compute it, which for a process of gigabytes costs enough CPU to slow the command
 being measured on two cores.
+
+Before the clock starts, what earlier steps wrote is flushed to disk (``os.sync``): a benchmark's
+own set-up (a 3 GB copy of the source, the cache a previous round filled) was otherwise still being
+written back while the measured command ran, and took its share of the disk and of the two cores
+(bench_parse's full parse: 44 s in its rounds against 38-41 s from a quiet start).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -39,6 +45,7 @@ def run_measured(args: list[str], *, interval: float = 0.05, pss_every: int = 10
     while the command runs, and block it.
     """
     log = tempfile.TemporaryFile()
+    os.sync()  # the set-up's writes go to disk now, not while the command is timed
     started = time.perf_counter()
     process = psutil.Popen(args, stdout=subprocess.DEVNULL, stderr=log)
     peak_rss = peak_pss = 0
