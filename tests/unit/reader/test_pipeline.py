@@ -360,3 +360,24 @@ def test_column_rows_become_the_table_the_dict_rows_give() -> None:
     uneven = {name: [None] for name in CALL_FIELDS} | {"line": [1, 2]}
     with pytest.raises(ValueError, match="different lengths"):
         calls.add(uneven)
+
+
+def test_the_pages_of_the_parts_are_released_every_few_row_groups_and_after_the_last(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # write_table hands the pages of the parts back (after_group) once per RELEASE_GROUPS groups and
+    # once after the last group, not after each group: every call madvises every file of the parts.
+    import pyarrow as pa
+
+    from onec_analysis.snapshot import io
+
+    monkeypatch.setattr(io, "ROW_GROUP_ROWS", 10)
+    monkeypatch.setattr(io, "RELEASE_GROUPS", 4)
+    ids = [f"M{i:03d}" for i in range(95)]  # 10 groups: released after the 4th, the 8th and the 10th
+    part = pa.table({"module_id": ids[::-1], "text": ["x"] * 95}, schema=TABLES["module_texts"])
+    calls = []
+    path = tmp_path / "t.parquet"
+    assert io.write_table("module_texts", [part], path, after_group=lambda: calls.append(1)) == 95
+    assert len(calls) == 3
+    assert pq.ParquetFile(path).metadata.num_row_groups == 10
+    assert pq.read_table(path)["module_id"].to_pylist() == ids
