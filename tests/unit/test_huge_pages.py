@@ -1,0 +1,36 @@
+"""Importing onec_analysis turns transparent huge pages off for the process and its children."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+_PROBE = """
+import multiprocessing, pyarrow  # pyarrow (mimalloc) first: the setting must not depend on the order
+import onec_analysis
+
+def thp(_=None):
+    return next(l.split()[1] for l in open("/proc/self/status") if l.startswith("THP_enabled"))
+
+with multiprocessing.get_context("fork").Pool(1) as pool:
+    print(thp(), pool.apply(thp))
+"""
+
+
+def _probe(**env: str) -> str:
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("ONEC_ANALYSIS_HUGE_PAGES", "MIMALLOC_ALLOW_THP")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE], env={**environment, **env}, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_huge_pages_are_off_in_the_process_and_its_forked_workers() -> None:
+    assert _probe() == "0 0"
+
+
+def test_the_switch_leaves_them_as_the_system_has_them() -> None:
+    assert _probe(ONEC_ANALYSIS_HUGE_PAGES="1") == "1 1"
