@@ -102,13 +102,22 @@ def empty_table(name: str) -> pa.Table:
     return TABLES[name].empty_table()
 
 
-def _each_table(work: Callable[[str], T]) -> dict[str, T]:
-    """``{name: work(name)}`` for every table of the schema, side by side in threads.
+#: The tables that take longest to write, longest first; the others follow in schema order.
+_LONGEST_FIRST = ("module_texts", "methods", "calls")
 
-    Arrow sorts, encodes and compresses without the GIL, so the tables really do go in parallel.
+
+def _each_table(work: Callable[[str], T]) -> dict[str, T]:
+    """``{name: work(name)}`` for every table of the schema (in schema order), side by side in threads.
+
+    Arrow sorts, encodes and compresses without the GIL, so the tables really do go in parallel. The
+    longest start first and the small ones fill in after (longest processing time first): in schema
+    order, calls started last, on its own, while the other core had finished (on the ERP-size copy
+    the module texts take 1.4 s to write, methods and calls 1.6 s together, the other seven 0.2 s).
     """
+    order = [*_LONGEST_FIRST, *(name for name in TABLES if name not in _LONGEST_FIRST)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return dict(zip(TABLES, pool.map(work, TABLES), strict=True))
+        done = dict(zip(order, pool.map(work, order), strict=True))
+    return {name: done[name] for name in TABLES}
 
 
 #: Rows per Parquet row group at most, and about this many bytes of Arrow data per row group: the
