@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import forms
 from .extract import RowBuilder
-from .files import inside, outside_link, read_bytes, walk_files
+from .files import FolderListings, inside, outside_link, read_bytes, walk_files
 from .layout import LAYOUTS
 from .model import Project, Unit, UnitResult
 from .modules import CONFIGURATION_STEMS, MODULE_SUFFIXES, configuration_module, module_for, prefer_source
@@ -81,11 +81,14 @@ def type_folders(project: Project) -> tuple[list[Path], list[tuple[str, str, str
     return folders, problems
 
 
-def type_units(project: Project, folder: Path) -> tuple[list[Unit], list[tuple[str, str, str]]]:
+def type_units(
+    project: Project, folder: Path, listings: FolderListings | None = None
+) -> tuple[list[Unit], list[tuple[str, str, str]]]:
     """The units of one type folder (see :func:`type_folders`), and the problems of listing it
-    (they belong to the Configuration unit)."""
+    (they belong to the Configuration unit). *listings*: the objects' folders as the last listing
+    saw them, reused where unchanged (see ``FolderListings``)."""
     problems: list[tuple[str, str, str]] = []
-    return _type_units(project, LAYOUTS[project.format], folder, problems), problems
+    return _type_units(project, LAYOUTS[project.format], folder, problems, listings), problems
 
 
 def configuration_unit(project: Project, problems: list[tuple[str, str, str]]) -> Unit:
@@ -108,7 +111,9 @@ def _entries(folder: Path, project: Project, problems: list) -> list[os.DirEntry
         return []
 
 
-def _type_units(project: Project, layout, type_dir: Path, folder_problems: list) -> list[Unit]:
+def _type_units(
+    project: Project, layout, type_dir: Path, folder_problems: list, listings: FolderListings | None = None
+) -> list[Unit]:
     """One unit per object of a type folder. EDT: a folder per object; Designer: <Name>.xml (+ <Name>/).
 
     The type folder's entries say what each object's folder is (``DirEntry`` knows without a system
@@ -126,7 +131,12 @@ def _type_units(project: Project, layout, type_dir: Path, folder_problems: list)
             names.add(entry.name[:-4])
             files[entry.name[:-4]] = entry
     listing = _TypeListing(
-        project, layout, type_dir, type_dir.relative_to(project.root).as_posix(), os.path.realpath(type_dir)
+        project,
+        layout,
+        type_dir,
+        type_dir.relative_to(project.root).as_posix(),
+        os.path.realpath(type_dir),
+        listings,
     )
     return [listing.unit(name, folders.get(name), files.get(name)) for name in sorted(names)]
 
@@ -134,8 +144,11 @@ def _type_units(project: Project, layout, type_dir: Path, folder_problems: list)
 class _TypeListing:
     """What every object of one type folder shares while its unit is listed."""
 
-    def __init__(self, project: Project, layout, type_dir: Path, rel: str, real: str) -> None:
+    def __init__(
+        self, project: Project, layout, type_dir: Path, rel: str, real: str, listings: FolderListings | None
+    ) -> None:
         self.project, self.layout, self.type_dir, self.rel, self.real = project, layout, type_dir, rel, real
+        self.listings = listings
         self.edt = layout.format == "edt"
 
     def _outside(self, relative: str) -> tuple[str, str, str] | None:
@@ -163,7 +176,9 @@ class _TypeListing:
                 prefix = f"{self.rel}/{name}/"
                 # The folder's real path, resolved only when it is a link (one resolve per type)
                 real = os.path.realpath(folder.path) if folder_is_link else f"{self.real}/{name}"
-                for rel in walk_files(folder.path, self.project.source_root, problems, real=real):
+                for rel in walk_files(
+                    folder.path, self.project.source_root, problems, real=real, listings=self.listings
+                ):
                     path = prefix + rel
                     if path != files[0] and self.layout.is_relevant(tuple(rel.split("/"))):
                         files.append(path)

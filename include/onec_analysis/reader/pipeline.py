@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from onec_analysis import __version__
+from onec_analysis import __version__, pickle_cache
 from onec_analysis.bsl import CallContext, ModuleParse, parse_module
 from onec_analysis.metadata import (
     common_module_names,
@@ -46,7 +46,7 @@ from onec_analysis.metadata import (
     type_folders,
     type_units,
 )
-from onec_analysis.metadata.files import forget_real_paths
+from onec_analysis.metadata.files import FolderListings, forget_real_paths
 from onec_analysis.reader.modules import decode_module
 from onec_analysis.reader.unit_store import (
     Batch,
@@ -75,6 +75,9 @@ log = logging.getLogger(__name__)
 
 #: Bump when the rows produced for the same files change, so stale cache entries are not reused.
 READER_VERSION = f"{__version__}+r1"
+#: The cache's folder of type folders' listings (``_list_type``), and the format of their entries.
+_LISTINGS_FOLDER = "listings"
+_LISTINGS_FORMAT = 1
 _BATCH_BYTES = 8 * 1024 * 1024
 _BATCH_UNITS = 64
 
@@ -417,7 +420,7 @@ def _parse_batch(jobs: list[_Job], spill_dir: str) -> tuple[dict[str, str], Batc
 # --- incremental cache ---------------------------------------------------------------------
 
 
-def _unit_fingerprint(root: Path, files: Iterable[str]) -> tuple[str, int]:
+def _unit_fingerprint(root: Path | str, files: Iterable[str]) -> tuple[str, int]:
     """A digest of (path, size, mtime) of every file a unit reads, and their total size."""
     digest = hashlib.blake2b(digest_size=16)
     total = 0
@@ -459,29 +462,49 @@ def _batches(jobs: list[_Job]) -> list[list[_Job]]:
     return batches
 
 
-def _list_type(task: tuple[int, str, str, Shard | None]) -> tuple[list[_Job], list[tuple[str, str, str]]]:
-    """A pool task: the jobs of one type folder's units (those of *shard*), and its listing problems."""
-    index, folder, source, shard = task
+def _list_type(
+    task: tuple[int, str, str, Shard | None, str | None],
+) -> tuple[list[_Job], list[tuple[str, str, str]]]:
+    """A pool task: the jobs of one type folder's units (those of *shard*), and its listing problems.
+
+    With a cache, the type folder's listings of the last parse are reused where their folders are
+    unchanged and this parse's are stored for the next (one entry per type folder, keyed by its path:
+    a listing depends on nothing else, so it is kept apart from the parse store's generations)."""
+    index, folder, source, shard, listings_dir = task
     project = _worker_projects[index]
-    units, problems = type_units(project, Path(folder))
-    context = _worker_contexts[index]
-    return [
-        _job(index, project, context, unit, source) for unit in units if _owned(shard, project, unit)
-    ], problems
+    listings = key = None
+    if listings_dir is not None:
+        key = hashlib.blake2b(f"{_LISTINGS_FORMAT}\0{folder}".encode(), digest_size=16).hexdigest()
+        listings = FolderListings(pickle_cache.load(Path(listings_dir), key))
+    units, problems = type_units(project, Path(folder), listings)
+    if listings is not None and key is not None and listings.changed:
+        try:
+            pickle_cache.store(Path(listings_dir), key, listings.taken)
+        except OSError as exc:  # the next parse lists this folder again; this one is unharmed
+            log.warning("parse cache %s: cannot store the listing of %s (%s)", listings_dir, folder, exc)
+    job = _Jobs(index, project, _worker_contexts[index], source)
+    return [job(unit) for unit in units if _owned(shard, project, unit)], problems
 
 
 def _owned(shard: Shard | None, project: Any, unit: Any) -> bool:
     return shard is None or shard.owns(f"{project.name}\0{unit.key}")
 
 
-def _job(index: int, project: Any, common_modules: frozenset[str], unit: Any, source: str) -> _Job:
-    """A unit of project number *index* to parse, keyed for the parse store (see ``_Job``)."""
-    context = _context_digest(common_modules)
-    fingerprint, size = _unit_fingerprint(Path(project.root), unit.files)
-    token = f"{READER_VERSION}\0{source}\0{project.cache_salt}\0{unit.key}\0{context}"
-    key = hashlib.blake2b(f"{token}\0{fingerprint}".encode(), digest_size=16).hexdigest()
-    token = hashlib.blake2b(token.encode(), digest_size=16).hexdigest()
-    return _Job(index, unit, size, key, token)
+class _Jobs:
+    """Makes the units of project number *index* into jobs keyed for the parse store (see ``_Job``);
+    what the keys share is worked out once, not per unit (33k of them on an ERP-size export)."""
+
+    def __init__(self, index: int, project: Any, common_modules: frozenset[str], source: str) -> None:
+        self.index, self.root = index, str(project.root)
+        self.prefix = f"{READER_VERSION}\0{source}\0{project.cache_salt}\0"
+        self.context = _context_digest(common_modules)
+
+    def __call__(self, unit: Any) -> _Job:
+        fingerprint, size = _unit_fingerprint(self.root, unit.files)
+        token = f"{self.prefix}{unit.key}\0{self.context}"
+        key = hashlib.blake2b(f"{token}\0{fingerprint}".encode(), digest_size=16).hexdigest()
+        token = hashlib.blake2b(token.encode(), digest_size=16).hexdigest()
+        return _Job(self.index, unit, size, key, token)
 
 
 @functools.lru_cache(maxsize=8)
@@ -490,17 +513,24 @@ def _context_digest(common_modules: frozenset[str]) -> str:
 
 
 def _discover(
-    projects: list[Any], common_modules: list[frozenset[str]], source: str, shard: Shard | None, pool: Any
+    projects: list[Any],
+    common_modules: list[frozenset[str]],
+    source: str,
+    shard: Shard | None,
+    pool: Any,
+    listings_dir: Path | None = None,
 ) -> Iterator[_Job]:
     """Every unit of every project as a job, in listing order: each project's type folders, then its
     Configuration. The type folders are listed and their files stat'ed side by side in *pool* (one
     process when None): on an ERP-size export that is 95k files and 33k objects, 2 s on one core.
-    The pool's tasks are queued at once, so the caller can do other work before it takes the jobs."""
+    The pool's tasks are queued at once, so the caller can do other work before it takes the jobs.
+    *listings_dir*: where the folder listings are kept between parses (see ``_list_type``)."""
     tasks, tops = [], []
     for index, project in enumerate(projects):
         folders, problems = type_folders(project)
         tops.append(problems)
-        tasks.extend((index, str(folder), source, shard) for folder in folders)
+        listings = str(listings_dir) if listings_dir is not None else None
+        tasks.extend((index, str(folder), source, shard, listings) for folder in folders)
     listed = iter(pool.imap(_list_type, tasks) if pool is not None else map(_list_type, tasks))
     return _gather_jobs(projects, common_modules, source, shard, tasks, tops, listed)
 
@@ -510,7 +540,7 @@ def _gather_jobs(
     common_modules: list[frozenset[str]],
     source: str,
     shard: Shard | None,
-    tasks: list[tuple[int, str, str, Shard | None]],
+    tasks: list[tuple[int, str, str, Shard | None, str | None]],
     tops: list[list[tuple[str, str, str]]],
     listed: Iterator[tuple[list[_Job], list[tuple[str, str, str]]]],
 ) -> Iterator[_Job]:
@@ -524,7 +554,7 @@ def _gather_jobs(
             yield from jobs
         unit = configuration_unit(project, problems)
         if _owned(shard, project, unit):
-            yield _job(index, project, common_modules[index], unit, source)
+            yield _Jobs(index, project, common_modules[index], source)(unit)
 
 
 def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -> dict[str, Any]:
@@ -556,7 +586,8 @@ def parse_source(source: Path, out: Path, options: ParseOptions | None = None) -
             )
         else:
             _init_worker(projects, common_modules)
-        listing = _discover(projects, common_modules, str(source), options.shard, pool)
+        listings_dir = cache_dir / _LISTINGS_FOLDER if cache_dir else None
+        listing = _discover(projects, common_modules, str(source), options.shard, pool, listings_dir)
         previous = store.load() if store else None
         units = list(listing)
         kept = reusable(previous, {job.key for job in units})

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from onec_analysis.metadata import NotAConfiguration
+from onec_analysis.metadata import NotAConfiguration, files
 from onec_analysis.reader.pipeline import ParseOptions, Shard, merge_snapshots, parse_source
 from onec_analysis.snapshot.io import SnapshotError, read_summary, read_table
 from onec_analysis.snapshot.schema import TABLES
@@ -164,6 +164,30 @@ def test_incremental_reparse_reads_only_changed_units_and_equals_a_full_parse(tm
     _assert_same_tables(tmp_path / "changed", tmp_path / "full")
     names = set(read_table(tmp_path / "changed", "methods", ["name"]).column("name").to_pylist())
     assert "ДобавленаПозже" in names
+
+
+def test_incremental_reparse_sees_files_added_and_removed_in_remembered_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cache remembers folder listings (FolderListings); the sample's folders are seconds old, so
+    # they count as settled at once here, or nothing would be remembered.
+    monkeypatch.setattr(files, "_SETTLED_NS", 0)
+    source = _copy_sample(tmp_path)
+    cache = tmp_path / "cache"
+    parse_source(source, tmp_path / "first", ParseOptions(workers=1, cache_dir=cache))
+    assert list((cache / "listings").rglob("*.pickle"))
+    catalogs = next(source.rglob("src/Catalogs"))
+    manager = catalogs / "Контрагенты" / "ManagerModule.bsl"  # a file new to a remembered folder
+    form_module = catalogs / "Номенклатура" / "Forms" / "ФормаЭлемента" / "Module.bsl"  # one gone
+    assert not manager.exists() and form_module.exists()
+    manager.write_text("Процедура ДобавленВМенеджер() Экспорт\nКонецПроцедуры\n", encoding="utf-8")
+    form_module.unlink()
+    added = parse_source(source, tmp_path / "added", ParseOptions(workers=1, cache_dir=cache))
+    assert added["units"]["parsed"] == 2
+    parse_source(source, tmp_path / "full", ParseOptions(workers=1))
+    _assert_same_tables(tmp_path / "added", tmp_path / "full")
+    names = set(read_table(tmp_path / "added", "methods", ["name"]).column("name").to_pylist())
+    assert "ДобавленВМенеджер" in names
 
 
 # --- bad input -----------------------------------------------------------------------------
