@@ -144,6 +144,16 @@ def _copy_sample(tmp_path: Path) -> Path:
     return source
 
 
+def _reparse_as_full(source: Path, cache: Path, tmp_path: Path, new_method: str) -> int:
+    """Re-parse with *cache*, check it equals a full parse and holds *new_method*; the units parsed."""
+    changed = parse_source(source, tmp_path / "changed", ParseOptions(workers=1, cache_dir=cache))
+    parse_source(source, tmp_path / "full", ParseOptions(workers=1))
+    _assert_same_tables(tmp_path / "changed", tmp_path / "full")
+    names = set(read_table(tmp_path / "changed", "methods", ["name"]).column("name").to_pylist())
+    assert new_method in names
+    return changed["units"]["parsed"]
+
+
 def test_incremental_reparse_reads_only_changed_units_and_equals_a_full_parse(tmp_path: Path) -> None:
     source = _copy_sample(tmp_path)
     cache = tmp_path / "cache"
@@ -158,12 +168,7 @@ def test_incremental_reparse_reads_only_changed_units_and_equals_a_full_parse(tm
     module.write_text(text + "\nПроцедура ДобавленаПозже() Экспорт\nКонецПроцедуры\n", encoding="utf-8")
     later = time.time() + 5  # a clearly newer mtime, even on coarse file systems
     os.utime(module, (later, later))
-    changed = parse_source(source, tmp_path / "changed", ParseOptions(workers=1, cache_dir=cache))
-    assert changed["units"]["parsed"] == 1
-    parse_source(source, tmp_path / "full", ParseOptions(workers=1))
-    _assert_same_tables(tmp_path / "changed", tmp_path / "full")
-    names = set(read_table(tmp_path / "changed", "methods", ["name"]).column("name").to_pylist())
-    assert "ДобавленаПозже" in names
+    assert _reparse_as_full(source, cache, tmp_path, "ДобавленаПозже") == 1
 
 
 def test_incremental_reparse_sees_files_added_and_removed_in_remembered_folders(
@@ -182,12 +187,7 @@ def test_incremental_reparse_sees_files_added_and_removed_in_remembered_folders(
     assert not manager.exists() and form_module.exists()
     manager.write_text("Процедура ДобавленВМенеджер() Экспорт\nКонецПроцедуры\n", encoding="utf-8")
     form_module.unlink()
-    added = parse_source(source, tmp_path / "added", ParseOptions(workers=1, cache_dir=cache))
-    assert added["units"]["parsed"] == 2
-    parse_source(source, tmp_path / "full", ParseOptions(workers=1))
-    _assert_same_tables(tmp_path / "added", tmp_path / "full")
-    names = set(read_table(tmp_path / "added", "methods", ["name"]).column("name").to_pylist())
-    assert "ДобавленВМенеджер" in names
+    assert _reparse_as_full(source, cache, tmp_path, "ДобавленВМенеджер") == 2
 
 
 # --- bad input -----------------------------------------------------------------------------
