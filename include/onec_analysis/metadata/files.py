@@ -58,10 +58,12 @@ def _scan(folder: str) -> tuple[tuple[str, int], ...]:
 class FolderListings:
     """Folder listings remembered from the last walk, reused while their folder is unchanged.
 
-    Listing a folder costs far more here than looking at it: on the ERP-size copy, ``scandir`` of its
-    69k folders took 2.3 s on one core, a ``stat`` of each 0.2 s. A folder's modification and change
-    times move whenever an entry is added, removed or renamed in it (editing a file in place leaves
-    them, but the incremental parse looks at every file's own size and mtime anyway), so a listing is
+    Listing a folder costs more here than looking at it: on the ERP-size copy, ``scandir`` of its 69k
+    folders took 2.3 s on one core with cold directory caches, a ``stat`` of each 0.2 s; with warm
+    caches, listing its type folders' objects took 1.07 s, and 0.77 s with the listings reused. A
+    folder's modification and change times move whenever an entry is added, removed or renamed in it
+    (editing a file in place leaves them, but the incremental parse looks at every file's own size and
+    mtime anyway), so a listing is
     reused while the folder's device, inode and both times are what they were when it was taken. It is
     remembered only when the folder's change time is at least ``_SETTLED_NS`` older than the walk: a
     change later is then sure to give another change time (the kernel sets it to the present, and no

@@ -472,16 +472,17 @@ def _list_type(
     a listing depends on nothing else, so it is kept apart from the parse store's generations)."""
     index, folder, source, shard, listings_dir = task
     project = _worker_projects[index]
-    listings = key = None
-    if listings_dir is not None:
+    if listings_dir is None:
+        units, problems = type_units(project, Path(folder))
+    else:
         key = hashlib.blake2b(f"{_LISTINGS_FORMAT}\0{folder}".encode(), digest_size=16).hexdigest()
         listings = FolderListings(pickle_cache.load(Path(listings_dir), key))
-    units, problems = type_units(project, Path(folder), listings)
-    if listings is not None and key is not None and listings.changed:
-        try:
-            pickle_cache.store(Path(listings_dir), key, listings.taken)
-        except OSError as exc:  # the next parse lists this folder again; this one is unharmed
-            log.warning("parse cache %s: cannot store the listing of %s (%s)", listings_dir, folder, exc)
+        units, problems = type_units(project, Path(folder), listings)
+        if listings.changed:
+            try:
+                pickle_cache.store(Path(listings_dir), key, listings.taken)
+            except OSError as exc:  # the next parse lists this folder again; this one is unharmed
+                log.warning("parse cache %s: cannot store the listing of %s (%s)", listings_dir, folder, exc)
     job = _Jobs(index, project, _worker_contexts[index], source)
     return [job(unit) for unit in units if _owned(shard, project, unit)], problems
 
@@ -526,10 +527,10 @@ def _discover(
     The pool's tasks are queued at once, so the caller can do other work before it takes the jobs.
     *listings_dir*: where the folder listings are kept between parses (see ``_list_type``)."""
     tasks, tops = [], []
+    listings = str(listings_dir) if listings_dir is not None else None
     for index, project in enumerate(projects):
         folders, problems = type_folders(project)
         tops.append(problems)
-        listings = str(listings_dir) if listings_dir is not None else None
         tasks.extend((index, str(folder), source, shard, listings) for folder in folders)
     listed = iter(pool.imap(_list_type, tasks) if pool is not None else map(_list_type, tasks))
     return _gather_jobs(projects, common_modules, source, shard, tasks, tops, listed)
