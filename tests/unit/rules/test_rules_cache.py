@@ -117,3 +117,29 @@ def test_best_practices_and_dataset_side_by_side_on_one_cache(source: Path, tmp_
     got = {m: n for m, n in zip(*dataset.to_pydict().values(), strict=True) if n}
     assert got == expected
     assert len(list(cache.rglob("*.pickle"))) > 3
+
+
+def test_findings_of_many_batches_come_out_sorted_with_their_modules(source: Path, tmp_path: Path) -> None:
+    snapshot = _snapshot(source, tmp_path / "snap")
+    result = run_checks(snapshot, workers=2)
+    findings = result.findings
+    assert result.batches > 3 and findings.num_rows > 20
+    # the engine sorts by integer ranks; Arrow's own string sort must agree
+    keys = [("module_id", "ascending"), ("line", "ascending"), ("column", "ascending"), ("rule", "ascending")]
+    assert findings.equals(findings.sort_by(keys))
+    modules = {
+        row["module_id"]: (row["object_id"], row["path"])
+        for row in io.read_table(snapshot, "modules", ["module_id", "object_id", "path"]).to_pylist()
+    }
+    for row in findings.select(["module_id", "object_id", "path"]).to_pylist():
+        assert (row["object_id"], row["path"]) == modules[row["module_id"]]
+    methods = {
+        row["method_id"]: row
+        for row in io.read_table(
+            snapshot, "methods", ["method_id", "module_id", "start_line", "end_line"]
+        ).to_pylist()
+    }
+    for row in findings.filter(findings["method_id"].is_valid()).to_pylist():
+        method = methods[row["method_id"]]
+        assert method["module_id"] == row["module_id"]
+        assert method["start_line"] <= row["line"] <= method["end_line"]
