@@ -168,7 +168,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     run.add_argument(
         "--out", type=Path, required=True, help="folder for snapshot/, analyses/<name>/ and site/"
     )
-    run.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1, help="parse processes")
+    run.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="parse processes (default: all cores); best-practices and dataset get half each",
+    )
     run.add_argument("--cache", type=Path, help="cache folder for incremental re-parsing")
     run.add_argument("--rules-config", type=Path, help="TOML file with best-practice thresholds")
     run.set_defaults(func=_cmd_run)
