@@ -14,6 +14,7 @@ Output layout, shared by both::
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import logging
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from onec_analysis.snapshot.io import atomic_write_text
+from onec_analysis.snapshot.io import atomic_write_text, release_memory
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,9 @@ def run_all(
         source, layout.snapshot, ParseOptions(workers=workers or os.cpu_count() or 1, cache_dir=cache_dir)
     )
     timings["parse"] = time.perf_counter() - started
+    # What the parse left behind, freed before four analyses start beside this process.
+    gc.collect()
+    release_memory()
 
     # Each analysis in its own process, as separate workers would run them.
     rules_cache = Path(cache_dir) / "rules" if cache_dir else layout.rules_cache

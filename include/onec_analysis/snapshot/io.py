@@ -7,6 +7,8 @@ never half a table. Readers check ``summary.json`` first and refuse a folder tha
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import mmap
 import os
@@ -93,9 +95,24 @@ def release_memory() -> None:
 
     The allocator keeps freed pages for reuse; after a gigabyte-sized transient (a sort, a table
     read to be compacted) that is a gigabyte of resident memory nobody uses, and a pool forked
-    afterwards maps it in every worker. Call it after such a phase and before forking.
+    afterwards maps it in every worker. Call it after such a phase and before forking. glibc's
+    heap (where Python's own objects live) is trimmed too: after the parse of 1C:ERP, 40 MB.
     """
     pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim  # glibc only  # noqa: B018
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_LIBC = _libc()
 
 
 def empty_table(name: str) -> pa.Table:
