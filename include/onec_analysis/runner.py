@@ -114,9 +114,8 @@ def side_by_side_workers(cores: int) -> int:
 
     Half each: together they still keep every core busy (and dependencies and architecture take
     their share beside them), with half the processes. On the ERP-size copy with two cores, one
-    process each instead of two took the four analyses' peak from 5.0 to 4.0 GiB PSS (each process
-    holds its own batch of module texts and their tokens), in the same time within noise (80.6 s
-    against 87.4 s; 2026-12-07, before the rule engine stopped keeping its findings as strings).
+    process each instead of two: the four analyses side by side in 89.0 s at 2.55 GiB PSS against
+    102.6 s at 3.13 GiB (each process holds its own batch of module texts and their tokens).
     """
     return max(1, cores // len(RULE_ANALYSES))
 
@@ -140,10 +139,9 @@ def run_all(
     layout = Layout(Path(out))
     layout.root.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
+    cores = workers or os.cpu_count() or 1
     started = time.perf_counter()
-    parse_summary = parse_source(
-        source, layout.snapshot, ParseOptions(workers=workers or os.cpu_count() or 1, cache_dir=cache_dir)
-    )
+    parse_summary = parse_source(source, layout.snapshot, ParseOptions(workers=cores, cache_dir=cache_dir))
     timings["parse"] = time.perf_counter() - started
     # What the parse left behind, freed before four analyses start beside this process.
     gc.collect()
@@ -151,7 +149,7 @@ def run_all(
 
     # Each analysis in its own process, as separate workers would run them.
     rules_cache = Path(cache_dir) / "rules" if cache_dir else layout.rules_cache
-    rule_workers = side_by_side_workers(workers or os.cpu_count() or 1)
+    rule_workers = side_by_side_workers(cores)
     t0 = time.perf_counter()
     children: dict[str, tuple[subprocess.Popen, float]] = {}
     for name, (_, command) in ANALYSES.items():

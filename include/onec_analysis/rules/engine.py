@@ -172,19 +172,14 @@ class _Gathered:
         rule_rank = _ranks(rule_keys)
         order = np.lexsort((rule_rank[rule], column, line, module_rank[module]))
         at, rule = pa.array(module[order]), pa.array(rule[order])
-        rules = pa.table(
-            {
-                "rule": rule_keys,
-                "severity": [severity for _, severity, _ in self._rule_rows],
-                "type": [type_ for _, _, type_ in self._rule_rows],
-            }
-        )
+        severities = pa.array([severity for _, severity, _ in self._rule_rows], pa.string())
+        types = pa.array([type_ for _, _, type_ in self._rule_rows], pa.string())
         indices = pa.array(order)
         return pa.table(
             {
-                "rule": rules["rule"].take(rule),
-                "severity": rules["severity"].take(rule),
-                "type": rules["type"].take(rule),
+                "rule": rule_keys.take(rule),
+                "severity": severities.take(rule),
+                "type": types.take(rule),
                 "module_id": self._modules["module_id"].take(at),
                 "method_id": found["method_id"].take(indices),
                 "object_id": self._modules["object_id"].take(at),
